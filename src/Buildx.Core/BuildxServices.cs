@@ -1,0 +1,35 @@
+using Buildx.Core.Builders;
+using Buildx.Core.Cache;
+using Buildx.Core.Docker;
+using Buildx.Core.Drivers;
+
+namespace Buildx.Core;
+
+/// <summary>
+/// The core's parts wired together for one environment. Cmdlets create one per call and ask it
+/// for what they need, so they stay thin.
+/// </summary>
+public sealed class BuildxServices
+{
+    public BuildxServices(IEnvironment environment)
+    {
+        Environment = environment;
+        Contexts = new DockerContextResolver(environment);
+        Catalog = new BuilderCatalog(Contexts);
+        Drivers = new DriverFactory(Contexts);
+        Loader = new BuilderLoader(Drivers);
+        DiskUsage = new DiskUsageQuery(Drivers);
+    }
+
+    public IEnvironment Environment { get; }
+
+    public DockerContextResolver Contexts { get; }
+
+    public BuilderCatalog Catalog { get; }
+
+    public DriverFactory Drivers { get; }
+
+    public BuilderLoader Loader { get; }
+
+    public DiskUsageQuery DiskUsage { get; }
+}

@@ -1,0 +1,51 @@
+using Buildx.Core.BuildKit;
+using Buildx.Core.Builders;
+using Buildx.Core.Drivers;
+using Buildx.Core.Errors;
+
+namespace Buildx.Core.Cache;
+
+/// <summary>BuildKit's cache records on every node of a builder (<c>docker buildx du</c>).</summary>
+public sealed class DiskUsageQuery(DriverFactory drivers)
+{
+    public async Task<IReadOnlyList<DiskUsageRecord>> RunAsync(BuilderDefinition builder, IReadOnlyList<string> filters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(filters);
+        var perNode = await Task.WhenAll(builder.Nodes.Select(node => QueryNodeAsync(builder, node, filters, cancellationToken))).ConfigureAwait(false);
+        return perNode.SelectMany(records => records).ToArray();
+    }
+
+    private async Task<IReadOnlyList<DiskUsageRecord>> QueryNodeAsync(BuilderDefinition builder, NodeDefinition node, IReadOnlyList<string> filters, CancellationToken cancellationToken)
+    {
+        using var driver = drivers.Create(builder, node);
+        var status = await driver.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+        if (status != NodeStatus.Running)
+        {
+            throw new BuildxException(
+                ErrorIds.NodeNotRunning,
+                BuildxErrorKind.ResourceUnavailable,
+                $"Node '{node.Name}' of builder '{builder.Name}' is {status.ToString().ToLowerInvariant()}; start it with Start-BuildxBuilder first.",
+                node.Name);
+        }
+
+        using var client = new BuildkitClient(driver.Dialer, driver.EndpointDescription);
+        var records = await client.DiskUsageAsync(filters, cancellationToken).ConfigureAwait(false);
+        return records.Select(r => new DiskUsageRecord
+        {
+            Id = r.ID,
+            Builder = builder.Name,
+            Node = node.Name,
+            Size = r.Size,
+            Mutable = r.Mutable,
+            InUse = r.InUse,
+            Shared = r.Shared,
+            CreatedAt = r.CreatedAt?.ToDateTimeOffset(),
+            LastUsedAt = r.LastUsedAt?.ToDateTimeOffset(),
+            UsageCount = r.UsageCount,
+            Description = r.Description,
+            Type = r.RecordType,
+            Parents = r.Parents.ToArray(),
+        }).ToArray();
+    }
+}

@@ -1,0 +1,34 @@
+using Buildx.Core.Builders;
+using Buildx.Core.Docker;
+using Buildx.Core.Transport;
+
+namespace Buildx.Core.Drivers;
+
+/// <summary>
+/// The <c>docker</c> driver: the Docker engine's embedded BuildKit, reached by upgrading an Engine
+/// API connection with <c>POST /grpc</c>. Nothing to start or stop; running means the engine answers.
+/// </summary>
+public sealed class DockerDriver(DockerEngineClient engine) : IDriver
+{
+    public const string DriverName = "docker";
+
+    public string Name => DriverName;
+
+    public string EndpointDescription => $"the Docker engine at {engine.Context.Host}";
+
+    public StreamDialer Dialer => engine.DialBuildkitAsync;
+
+    public async Task<NodeStatus> GetStatusAsync(CancellationToken cancellationToken)
+    {
+        await engine.PingAsync(cancellationToken).ConfigureAwait(false);
+        return NodeStatus.Running;
+    }
+
+    public async Task<string?> GetVersionAsync(CancellationToken cancellationToken)
+    {
+        var version = await engine.GetVersionAsync(cancellationToken).ConfigureAwait(false);
+        return EngineBuildkitVersion.FromEngineVersion(version.Version);
+    }
+
+    public void Dispose() => engine.Dispose();
+}

@@ -1,0 +1,18 @@
+namespace Buildx.Core.Errors;
+
+/// <summary>The stable error ids the module raises. Renaming one is a breaking change.</summary>
+public static class ErrorIds
+{
+    public const string EngineUnreachable = "EngineUnreachable";
+    public const string EngineUpgradeRefused = "EngineUpgradeRefused";
+    public const string InvalidDockerHost = "InvalidDockerHost";
+    public const string UnsupportedDockerHostScheme = "UnsupportedDockerHostScheme";
+    public const string DockerContextNotFound = "DockerContextNotFound";
+    public const string DockerConfigInvalid = "DockerConfigInvalid";
+    public const string BuilderNotFound = "BuilderNotFound";
+    public const string BuildkitUnreachable = "BuildkitUnreachable";
+    public const string BuildkitCallFailed = "BuildkitCallFailed";
+    public const string NodeStatusTimeout = "NodeStatusTimeout";
+    public const string DriverNotSupported = "DriverNotSupported";
+    public const string NodeNotRunning = "NodeNotRunning";
+}

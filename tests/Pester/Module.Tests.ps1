@@ -1,0 +1,75 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $manifestPath = Get-ModuleManifestPath
+    $manifest = Test-ModuleManifest -Path $manifestPath
+    $data = Import-PowerShellDataFile -Path $manifestPath
+    Import-Module $manifestPath -Force
+    $module = Get-Module Buildx
+}
+
+Describe 'The module manifest' {
+    It 'is valid and targets PowerShell 7.4 Core' {
+        $manifest.Name | Should -Be 'Buildx'
+        $data.CompatiblePSEditions | Should -Be @('Core')
+        $data.PowerShellVersion | Should -Be '7.4'
+    }
+
+    It 'exports exactly the cmdlets it lists' {
+        $listed = $data.CmdletsToExport | Sort-Object
+        $exported = $module.ExportedCmdlets.Keys | Sort-Object
+        $exported | Should -Be $listed
+        $data.CmdletsToExport | Should -Not -Contain '*'
+    }
+
+    It 'carries the Gallery metadata' {
+        $psData = $data.PrivateData.PSData
+        $psData.Tags | Should -Contain 'buildkit'
+        $psData.ProjectUri | Should -Match '^https://'
+        $psData.LicenseUri | Should -Match '^https://'
+        $psData.ReleaseNotes | Should -Not -BeNullOrEmpty
+    }
+
+    It 'stamps the assemblies with the manifest version' {
+        $assembly = [Buildx.PowerShell.Cmdlets.BuildxCmdlet].Assembly.GetName()
+        $assembly.Version.ToString(3) | Should -Be $data.ModuleVersion
+        $core = (Get-BuildxBuilder -Name default).GetType().Assembly.GetName()
+        $core.Version.ToString(3) | Should -Be $data.ModuleVersion
+    }
+
+    It 'loads from the build output, with its dependencies in their own load context' {
+        $module.ModuleBase | Should -Be (Get-RepositoryRoot)
+        [Buildx.PowerShell.Cmdlets.BuildxCmdlet].Assembly.Location | Should -BeLike '*out*Buildx*Buildx.PowerShell.dll'
+        $coreAssembly = (Get-BuildxBuilder -Name default).GetType().Assembly
+        $coreContext = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($coreAssembly)
+        $coreContext.Name | Should -Be 'Buildx'
+        $coreContext | Should -Not -Be ([System.Runtime.Loader.AssemblyLoadContext]::Default)
+    }
+}
+
+Describe 'PowerShell conventions' {
+    BeforeAll {
+        $cmdlets = Get-Command -Module Buildx -CommandType Cmdlet
+        $approved = (Get-Verb).Verb
+    }
+
+    It 'uses approved verbs' {
+        $cmdlets | Where-Object { $_.Verb -notin $approved } | Should -BeNullOrEmpty
+    }
+
+    It 'declares an output type on every cmdlet' {
+        $cmdlets | Where-Object { -not $_.OutputType } | ForEach-Object Name | Should -BeNullOrEmpty
+    }
+
+    It 'supports ShouldProcess on every cmdlet that changes state' {
+        $changing = 'New', 'Remove', 'Set', 'Start', 'Stop', 'Use', 'Add', 'Clear', 'Invoke', 'Export', 'Register', 'Unregister'
+        $cmdlets | Where-Object { $_.Verb -in $changing -and -not $_.Parameters.ContainsKey('WhatIf') } |
+            ForEach-Object Name | Should -BeNullOrEmpty
+    }
+
+    It 'offers completion for builder names' {
+        $result = TabExpansion2 -inputScript 'Get-BuildxBuilder -Name def' -cursorColumn 'Get-BuildxBuilder -Name def'.Length
+        $result.CompletionMatches.CompletionText | Should -Contain 'default'
+        $result = TabExpansion2 -inputScript 'Get-BuildxDiskUsage -Builder ' -cursorColumn 'Get-BuildxDiskUsage -Builder '.Length
+        $result.CompletionMatches.CompletionText | Should -Contain 'default'
+    }
+}
