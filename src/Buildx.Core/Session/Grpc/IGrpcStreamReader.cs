@@ -1,0 +1,8 @@
+namespace Buildx.Core.Session.Grpc;
+
+/// <summary>Reads the messages a peer sends on one gRPC call; null marks the end of its stream.</summary>
+public interface IGrpcStreamReader<T>
+    where T : class
+{
+    ValueTask<T?> ReadAsync(CancellationToken cancellationToken);
+}
