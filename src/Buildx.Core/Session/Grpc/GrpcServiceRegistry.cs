@@ -40,6 +40,16 @@ public sealed class GrpcServiceRegistry
         methods.Add(path, call => handler(new TypedReader<TRequest>(call, parser), new TypedWriter<TResponse>(call), call.Context));
     }
 
+    /// <summary>
+    /// Registers a method that reads and writes message bytes itself: for methods whose messages
+    /// are not what the proto declares (FileSend/DiffCopy carries fsutil Packets for directory exports).
+    /// </summary>
+    public void AddRaw(string path, Func<IGrpcRawCall, Task> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        methods.Add(path, handler);
+    }
+
     /// <summary>Finds a method; the daemon's paths are matched without regard to case, as BuildKit does.</summary>
     public bool TryGet(string path, out Func<IGrpcRawCall, Task> handler) => methods.TryGetValue(path, out handler!);
 
