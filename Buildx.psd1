@@ -18,6 +18,7 @@
     CmdletsToExport      = @(
         'Get-BuildxBuilder'
         'Get-BuildxDiskUsage'
+        'Invoke-BuildxBuild'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

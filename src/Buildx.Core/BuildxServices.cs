@@ -1,5 +1,7 @@
 using Buildx.Core.Builders;
+using Buildx.Core.Builds;
 using Buildx.Core.Cache;
+using Buildx.Core.Configuration;
 using Buildx.Core.Docker;
 using Buildx.Core.Drivers;
 
@@ -19,6 +21,8 @@ public sealed class BuildxServices
         Drivers = new DriverFactory(Contexts);
         Loader = new BuilderLoader(Drivers);
         DiskUsage = new DiskUsageQuery(Drivers);
+        BuildxDirectory = BuildxConfigDirectory.Resolve(environment);
+        Builds = new BuildRunner(Drivers, BuildxDirectory);
     }
 
     public IEnvironment Environment { get; }
@@ -32,4 +36,9 @@ public sealed class BuildxServices
     public BuilderLoader Loader { get; }
 
     public DiskUsageQuery DiskUsage { get; }
+
+    /// <summary>The directory shared with docker buildx (<c>$BUILDX_CONFIG</c> or <c>~/.docker/buildx</c>).</summary>
+    public string BuildxDirectory { get; }
+
+    public BuildRunner Builds { get; }
 }

@@ -15,4 +15,12 @@ public static class ErrorIds
     public const string NodeStatusTimeout = "NodeStatusTimeout";
     public const string DriverNotSupported = "DriverNotSupported";
     public const string NodeNotRunning = "NodeNotRunning";
+    public const string InvalidOutput = "InvalidOutput";
+    public const string InvalidBuildArgument = "InvalidBuildArgument";
+    public const string BuildContextNotFound = "BuildContextNotFound";
+    public const string DockerfileNotFound = "DockerfileNotFound";
+    public const string BuildFailed = "BuildFailed";
+    public const string DockerfileInvalid = "DockerfileInvalid";
+    public const string ExportFailed = "ExportFailed";
+    public const string SessionFailed = "SessionFailed";
 }

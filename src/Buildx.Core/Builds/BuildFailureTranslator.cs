@@ -1,0 +1,52 @@
+using Buildx.Core.BuildKit;
+using Buildx.Core.Errors;
+using Grpc.Core;
+
+namespace Buildx.Core.Builds;
+
+/// <summary>
+/// Turns a failed Solve into an error a user can act on: BuildKit's message, the step that
+/// failed, and the last lines that step printed.
+/// </summary>
+internal static class BuildFailureTranslator
+{
+    public static Exception Translate(RpcException exception, BuildStatusTracker tracker, BuildkitClient client)
+    {
+        if (exception.StatusCode == StatusCode.Unavailable)
+        {
+            return client.Translate("Solve", exception);
+        }
+
+        var detail = exception.Status.Detail;
+        var failed = tracker.FailedStep;
+        var isDefinitionError = detail.Contains("failed to create LLB definition", StringComparison.Ordinal)
+            || detail.Contains("dockerfile parse error", StringComparison.OrdinalIgnoreCase)
+            || detail.Contains("failed to parse dockerfile", StringComparison.OrdinalIgnoreCase);
+        var message = new System.Text.StringBuilder();
+        if (isDefinitionError)
+        {
+            message.Append("The Dockerfile is not valid: ").Append(detail);
+        }
+        else if (failed is not null)
+        {
+            message.Append("The build failed at step '").Append(failed.Name).Append("': ").Append(detail);
+            var tail = tracker.LogTail(failed.Digest);
+            if (tail.Count > 0)
+            {
+                message.AppendLine().Append("Last output of the step:").AppendLine();
+                message.AppendJoin(Environment.NewLine, tail.Select(line => "  " + line));
+            }
+        }
+        else
+        {
+            message.Append("The build failed: ").Append(detail);
+        }
+
+        return new BuildxException(
+            isDefinitionError ? ErrorIds.DockerfileInvalid : ErrorIds.BuildFailed,
+            isDefinitionError ? BuildxErrorKind.InvalidArgument : BuildxErrorKind.InvalidOperation,
+            message.ToString(),
+            failed?.Name,
+            exception);
+    }
+}

@@ -1,0 +1,32 @@
+namespace Buildx.Core.Builds;
+
+/// <summary>What a finished build produced: the object <c>Invoke-BuildxBuild</c> returns.</summary>
+public sealed record BuildResult
+{
+    public required string Builder { get; init; }
+
+    public required string Node { get; init; }
+
+    /// <summary>BuildKit's build ref (the Solve and Status key).</summary>
+    public required string Ref { get; init; }
+
+    /// <summary>BuildKit's exporter response (containerimage.digest, image.name, ...).</summary>
+    public required IReadOnlyDictionary<string, string> ExporterResponse { get; init; }
+
+    /// <summary>The image digest, when an image exporter produced one.</summary>
+    public string? ImageDigest => ExporterResponse.TryGetValue("containerimage.digest", out var digest) ? digest : null;
+
+    /// <summary>The image names the exporter used, when there are any.</summary>
+    public IReadOnlyList<string> ImageNames => ExporterResponse.TryGetValue("image.name", out var names) && names.Length > 0 ? names.Split(',') : [];
+
+    /// <summary>Files and directories the exporters wrote on this machine.</summary>
+    public IReadOnlyList<string> Outputs { get; init; } = [];
+
+    public required TimeSpan Duration { get; init; }
+
+    public required int StepCount { get; init; }
+
+    public required int CachedStepCount { get; init; }
+
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}

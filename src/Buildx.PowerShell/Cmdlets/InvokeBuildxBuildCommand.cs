@@ -1,0 +1,167 @@
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using Buildx.Core.Builds;
+using Buildx.Core.Errors;
+using Buildx.Core.Exports;
+using Buildx.PowerShell.Completers;
+
+namespace Buildx.PowerShell.Cmdlets;
+
+/// <summary>
+/// Builds a Dockerfile on a builder, like <c>docker buildx build</c>: the context is sent
+/// through the session, progress shows per step, and the result comes back as an object.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "BuildxBuild", SupportsShouldProcess = true)]
+[OutputType(typeof(BuildResult))]
+public sealed class InvokeBuildxBuildCommand : BuildxCmdlet
+{
+    [Parameter(Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = ".";
+
+    [Parameter]
+    [Alias("Dockerfile")]
+    [ValidateNotNullOrEmpty]
+    public string? File { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] Tag { get; set; } = [];
+
+    [Parameter]
+    public Hashtable? BuildArg { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Target { get; set; }
+
+    [Parameter]
+    public Hashtable? Label { get; set; }
+
+    [Parameter]
+    public SwitchParameter NoCache { get; set; }
+
+    /// <summary>Outputs as hashtables (<c>@{ type='local'; dest='out' }</c>) or buildx CSV strings.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public object[] Output { get; set; } = [];
+
+    [Parameter]
+    public BuildProgressMode Progress { get; set; } = BuildProgressMode.Auto;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? MetadataFile { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Name")]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BuilderNameCompleter))]
+    public string? Builder { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var request = Invoke(CreateRequest);
+        var builder = Invoke(() => Builder is null
+            ? Services.Catalog.Current(Services.Environment)
+            : Services.Catalog.Get(Builder));
+        if (!ShouldProcess($"{request.ContextPath} on builder '{builder.Name}'", "Build"))
+        {
+            return;
+        }
+
+        var events = new BlockingCollection<BuildEvent>();
+        var writer = new BuildEventWriter(this, Progress, $"Building {request.ContextPath} on {builder.Name}");
+        WriteVerbose($"Building '{request.ContextPath}' on builder '{builder.Name}' ({builder.Driver} driver).");
+        var build = Services.Builds.RunAsync(builder, request, e => Post(events, e), Progress == BuildProgressMode.RawJson, CancellationToken);
+        _ = build.ContinueWith(_ => events.CompleteAdding(), TaskScheduler.Default);
+
+        // Events arrive on BuildKit's threads; PowerShell's streams may only be written here.
+        foreach (var buildEvent in events.GetConsumingEnumerable())
+        {
+            writer.Write(buildEvent);
+        }
+
+        writer.Complete();
+        var result = Await(build);
+        if (MetadataFile is not null)
+        {
+            BuildMetadataFile.Write(GetUnresolvedProviderPathFromPSPath(MetadataFile), result);
+        }
+
+        WriteObject(result);
+    }
+
+    /// <summary>Late status messages may arrive after the build ended; they are dropped.</summary>
+    private static void Post(BlockingCollection<BuildEvent> events, BuildEvent buildEvent)
+    {
+        try
+        {
+            events.Add(buildEvent);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    private BuildRequest CreateRequest() => new()
+    {
+        ContextPath = GetUnresolvedProviderPathFromPSPath(Path),
+        DockerfilePath = File is null ? null : GetUnresolvedProviderPathFromPSPath(File),
+        Target = Target,
+        Tags = Tag,
+        BuildArgs = ToStringMap(BuildArg, nameof(BuildArg)),
+        Labels = ToStringMap(Label, nameof(Label)),
+        NoCache = NoCache.IsPresent,
+        Outputs = Output.Select(ToExportSpec).ToArray(),
+    };
+
+    private ExportSpec ToExportSpec(object output)
+    {
+        var value = output is PSObject wrapped ? wrapped.BaseObject : output;
+        switch (value)
+        {
+            case string text:
+                var spec = ExportSpecParser.ParseCsv(text);
+                return ResolveDestination(spec);
+            case IDictionary map:
+                var pairs = map.Keys.Cast<object>().Select(k => new KeyValuePair<string, object?>(k.ToString() ?? string.Empty, Unwrap(map[k])));
+                return ResolveDestination(ExportSpecParser.FromPairs(pairs, null));
+            case ExportSpec typed:
+                return ResolveDestination(typed);
+            default:
+                throw new BuildxException(ErrorIds.InvalidOutput, BuildxErrorKind.InvalidArgument,
+                    $"An output of type {value?.GetType().Name ?? "null"} is not accepted. Give a hashtable such as @{{ type='local'; dest='out' }} or a CSV string such as 'type=tar,dest=out.tar'.", value);
+        }
+    }
+
+    /// <summary>Destinations are PowerShell paths: relative to the current location, through providers.</summary>
+    private ExportSpec ResolveDestination(ExportSpec spec) =>
+        spec.Destination is null or ExportSpec.StandardOutput ? spec : spec with { Destination = GetUnresolvedProviderPathFromPSPath(spec.Destination) };
+
+    private static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
+
+    private static Dictionary<string, string> ToStringMap(Hashtable? table, string parameter)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (table is null)
+        {
+            return map;
+        }
+
+        foreach (DictionaryEntry entry in table)
+        {
+            var key = entry.Key.ToString();
+            if (string.IsNullOrWhiteSpace(key))
+            {
+                throw new BuildxException(ErrorIds.InvalidBuildArgument, BuildxErrorKind.InvalidArgument,
+                    $"-{parameter} has an empty key. Give pairs such as @{{ VERSION = '1.2' }}.", parameter);
+            }
+
+            map[key] = Unwrap(entry.Value)?.ToString() ?? string.Empty;
+        }
+
+        return map;
+    }
+}
