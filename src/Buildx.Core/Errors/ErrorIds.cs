@@ -23,4 +23,18 @@ public static class ErrorIds
     public const string DockerfileInvalid = "DockerfileInvalid";
     public const string ExportFailed = "ExportFailed";
     public const string SessionFailed = "SessionFailed";
+
+    // The builder store (instances/, current, defaults/ under the buildx directory).
+    public const string InvalidBuilderName = "InvalidBuilderName";
+    public const string ReservedBuilderName = "ReservedBuilderName";
+    public const string BuilderExists = "BuilderExists";
+    public const string BuilderDriverMismatch = "BuilderDriverMismatch";
+    public const string BuilderNameGenerationFailed = "BuilderNameGenerationFailed";
+    public const string NodeNotFound = "NodeNotFound";
+    public const string DuplicateEndpoint = "DuplicateEndpoint";
+    public const string LastNodeCannotLeave = "LastNodeCannotLeave";
+    public const string DynamicBuilderImmutable = "DynamicBuilderImmutable";
+    public const string InvalidPlatform = "InvalidPlatform";
+    public const string StoreLocked = "StoreLocked";
+    public const string StoreCorrupt = "StoreCorrupt";
 }
