@@ -10,7 +10,10 @@ public interface IGrpcRawCall
 {
     GrpcCallContext Context { get; }
 
-    /// <summary>The next request message's bytes, or null when the peer has finished sending.</summary>
+    /// <summary>
+    /// The next request message's bytes, or null when the peer has finished sending. The bytes are
+    /// valid until the next read (the server reuses the buffer), so parse them before reading again.
+    /// </summary>
     ValueTask<ReadOnlyMemory<byte>?> ReadMessageAsync(CancellationToken cancellationToken);
 
     /// <summary>Serializes and sends one response message.</summary>
