@@ -17,7 +17,7 @@ public sealed class BuildxServices
     {
         Environment = environment;
         Contexts = new DockerContextResolver(environment);
-        Catalog = new BuilderCatalog(Contexts);
+        Catalog = new BuilderCatalog(Contexts, environment);
         Drivers = new DriverFactory(Contexts);
         Loader = new BuilderLoader(Drivers);
         DiskUsage = new DiskUsageQuery(Drivers);

@@ -29,4 +29,10 @@ public sealed record BuildResult
     public required int CachedStepCount { get; init; }
 
     public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>Bytes this client sent through the build's session (context transfer).</summary>
+    public long SessionBytesSent { get; init; }
+
+    /// <summary>Bytes the daemon sent back through the session (exports).</summary>
+    public long SessionBytesReceived { get; init; }
 }

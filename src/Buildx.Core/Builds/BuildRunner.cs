@@ -120,6 +120,8 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
             StepCount = steps.Count,
             CachedStepCount = steps.Count(s => s.Cached),
             Warnings = tracker.Warnings,
+            SessionBytesSent = session.BytesSent,
+            SessionBytesReceived = session.BytesReceived,
         };
     }
 

@@ -34,6 +34,12 @@ public sealed class BuildSession : IAsyncDisposable
 
     public GrpcServiceRegistry Services { get; }
 
+    /// <summary>Bytes sent to the daemon through the session so far.</summary>
+    public long BytesSent => transport?.BytesWritten ?? 0;
+
+    /// <summary>Bytes received from the daemon through the session so far.</summary>
+    public long BytesReceived => transport?.BytesRead ?? 0;
+
     /// <summary>The session server's failure, if it stopped for a reason other than the session ending.</summary>
     public Exception? ServerError { get; private set; }
 

@@ -43,7 +43,7 @@ public sealed class GetBuildxBuilderCommand : BuildxCmdlet
             return;
         }
 
-        var currentName = Invoke(() => Services.Catalog.CurrentName(Services.Environment));
+        var currentName = Invoke(() => Services.Catalog.CurrentName());
         WriteVerbose($"Loading the status of {selected.Count} builder(s) with a timeout of {Timeout.TotalSeconds:0.#} s.");
         var builders = Await(Services.Loader.LoadAsync(selected, currentName, Timeout, CancellationToken));
 

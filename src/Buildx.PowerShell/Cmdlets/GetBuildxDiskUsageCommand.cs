@@ -26,7 +26,7 @@ public sealed class GetBuildxDiskUsageCommand : BuildxCmdlet
     protected override void ProcessRecord()
     {
         var builder = Invoke(() => Builder is null
-            ? Services.Catalog.Current(Services.Environment)
+            ? Services.Catalog.Current()
             : Services.Catalog.Get(Builder));
         WriteVerbose($"Reading disk usage of builder '{builder.Name}' ({builder.Nodes.Count} node(s)).");
         var records = Await(Services.DiskUsage.RunAsync(builder, Filter, CancellationToken));

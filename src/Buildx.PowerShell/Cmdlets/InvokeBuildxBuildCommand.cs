@@ -64,7 +64,7 @@ public sealed class InvokeBuildxBuildCommand : BuildxCmdlet
     {
         var request = Invoke(CreateRequest);
         var builder = Invoke(() => Builder is null
-            ? Services.Catalog.Current(Services.Environment)
+            ? Services.Catalog.Current()
             : Services.Catalog.Get(Builder));
         if (!ShouldProcess($"{request.ContextPath} on builder '{builder.Name}'", "Build"))
         {
