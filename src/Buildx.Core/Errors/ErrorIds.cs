@@ -15,4 +15,18 @@ public static class ErrorIds
     public const string NodeStatusTimeout = "NodeStatusTimeout";
     public const string DriverNotSupported = "DriverNotSupported";
     public const string NodeNotRunning = "NodeNotRunning";
+
+    // The docker-container driver and the Engine API calls behind it.
+    public const string InvalidDriverOption = "InvalidDriverOption";
+    public const string UnknownDriverOption = "UnknownDriverOption";
+    public const string EngineCallFailed = "EngineCallFailed";
+    public const string ContainerNotFound = "ContainerNotFound";
+    public const string ContainerNotRunning = "ContainerNotRunning";
+    public const string ContainerNameConflict = "ContainerNameConflict";
+    public const string ImageNotFound = "ImageNotFound";
+    public const string ImagePullFailed = "ImagePullFailed";
+    public const string ExecFailed = "ExecFailed";
+    public const string BuildkitImageUnavailable = "BuildkitImageUnavailable";
+    public const string BuildkitBootstrapFailed = "BuildkitBootstrapFailed";
+    public const string BuildkitVersionUnreadable = "BuildkitVersionUnreadable";
 }
