@@ -25,7 +25,8 @@ $script:AuthPassword = 'buildx-test-pass'
 $script:BaseImageRepository = 'buildx-test/busybox'
 $script:BaseImageTag = 'latest'
 $script:BaseImage = "$($script:BaseImageRepository):$($script:BaseImageTag)"
-$script:AptPackages = @('docker.io', 'docker-registry', 'busybox-static', 'apache2-utils')
+# gcc and libc6-dev compile the static BuildKit stand-in (tests/fixtures/buildkit-standin/relay.c).
+$script:AptPackages = @('docker.io', 'docker-registry', 'busybox-static', 'apache2-utils', 'gcc', 'libc6-dev')
 
 # Peers this module can start; the key names the pid record (<key>.pid) and log (<key>.log).
 $script:EngineKey = 'dockerd'
@@ -349,9 +350,11 @@ function Install-TestPeerPackages {
         -not (Test-CommandAvailable 'docker-registry')
         -not (Test-PackageInstalled 'busybox-static')
         -not (Test-CommandAvailable 'htpasswd')
+        -not (Test-CommandAvailable 'gcc')
+        -not (Test-PackageInstalled 'libc6-dev')
     ) -contains $true
     if (-not $missing) {
-        Write-Verbose 'dockerd, docker-registry, busybox-static and htpasswd are installed.'
+        Write-Verbose 'dockerd, docker-registry, busybox-static, htpasswd, gcc and libc6-dev are installed.'
         return
     }
     Write-Information "Installing $($script:AptPackages -join ', ') with apt-get."

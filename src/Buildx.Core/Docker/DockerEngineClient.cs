@@ -48,6 +48,15 @@ public sealed class DockerEngineClient : IDisposable
         return response.Headers.TryGetValues("Api-Version", out var values) ? values.FirstOrDefault() : null;
     }
 
+    /// <summary>The parts of <c>GET /info</c> the container driver uses (cgroup driver, userns).</summary>
+    public async Task<EngineInfo> GetInfoAsync(CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "info"), cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, "GET /info", cancellationToken).ConfigureAwait(false);
+        return await response.Content.ReadFromJsonAsync<EngineInfo>(cancellationToken).ConfigureAwait(false)
+            ?? throw new BuildxException(ErrorIds.EngineUnreachable, BuildxErrorKind.ProtocolError, $"The engine at {Context.Host} answered GET /info with an empty body.", Context.Host.Original);
+    }
+
     public async Task<EngineVersion> GetVersionAsync(CancellationToken cancellationToken)
     {
         using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "version"), cancellationToken).ConfigureAwait(false);
@@ -86,7 +95,64 @@ public sealed class DockerEngineClient : IDisposable
 
     public void Dispose() => http.Dispose();
 
-    private async Task<Stream> DialAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends an API call for the sibling clients (containers, images, exec). A null
+    /// <paramref name="answerTimeout"/> waits as long as the call takes: stopping a container or
+    /// pulling an image legitimately takes longer than the connect timeout.
+    /// </summary>
+    internal async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, TimeSpan? answerTimeout, HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
+        using (request)
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (answerTimeout is { } timeout)
+            {
+                deadline.CancelAfter(timeout);
+            }
+
+            try
+            {
+                return await http.SendAsync(request, completion, deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw Unreachable($"{request.Method} {request.RequestUri} got no answer within {answerTimeout?.TotalSeconds:0.#} s", ex);
+            }
+            catch (HttpRequestException ex) when (ex.InnerException is BuildxException inner)
+            {
+                throw inner;
+            }
+            catch (HttpRequestException ex)
+            {
+                throw Unreachable(ex.Message, ex);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The error for an API call the engine refused: names the call, the object ("container 'x'")
+    /// and the engine's own message; the kind follows the status; the target is the object's name.
+    /// </summary>
+    internal async Task<BuildxException> CallFailedAsync(HttpResponseMessage response, string what, string subject, string target, CancellationToken cancellationToken)
+    {
+        var message = await EngineErrorMessage.ReadAsync(response, cancellationToken).ConfigureAwait(false);
+        return CallFailed((int)response.StatusCode, response.ReasonPhrase, message, what, subject, target);
+    }
+
+    internal BuildxException CallFailed(int statusCode, string? reasonPhrase, string message, string what, string subject, string target) => new(
+        ErrorIds.EngineCallFailed,
+        statusCode switch
+        {
+            404 => BuildxErrorKind.ObjectNotFound,
+            403 => BuildxErrorKind.PermissionDenied,
+            400 => BuildxErrorKind.InvalidArgument,
+            _ => BuildxErrorKind.InvalidOperation,
+        },
+        $"The Docker engine at {Context.Host} refused {what} for {subject} ({statusCode} {reasonPhrase}){(message.Length > 0 ? ": " + message : ".")}",
+        target);
+
+    /// <summary>Opens a new raw connection to the engine, for calls that hijack it (upgrades, exec attach).</summary>
+    internal async Task<Stream> DialAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -106,30 +172,8 @@ public sealed class DockerEngineClient : IDisposable
     /// Sends a short API call. A peer that accepts but never answers must not hang a command,
     /// so the answer is bounded by the connect timeout too.
     /// </summary>
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        using (request)
-        {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(ConnectTimeout);
-            try
-            {
-                return await http.SendAsync(request, deadline.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw Unreachable($"{request.Method} {request.RequestUri} got no answer within {ConnectTimeout.TotalSeconds:0.#} s", ex);
-            }
-            catch (HttpRequestException ex) when (ex.InnerException is BuildxException inner)
-            {
-                throw inner;
-            }
-            catch (HttpRequestException ex)
-            {
-                throw Unreachable(ex.Message, ex);
-            }
-        }
-    }
+    private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        => SendAsync(request, ConnectTimeout, HttpCompletionOption.ResponseContentRead, cancellationToken);
 
     private async Task EnsureSuccessAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)
     {

@@ -30,5 +30,14 @@ public sealed class DockerDriver(DockerEngineClient engine) : IDriver
         return EngineBuildkitVersion.FromEngineVersion(version.Version);
     }
 
+    /// <summary>The engine runs its BuildKit itself: nothing to start.</summary>
+    public Task BootstrapAsync(IProgress<string>? progress, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The engine's BuildKit is not this module's to stop.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Nothing was created, so nothing is removed.</summary>
+    public Task RemoveAsync(bool keepState, bool keepDaemon, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public void Dispose() => engine.Dispose();
 }

@@ -14,17 +14,23 @@ public sealed class DriverFactory(DockerContextResolver contexts)
         switch (builder.Driver)
         {
             case DockerDriver.DriverName:
-                // A docker node's endpoint is a Docker context name (or a docker host URL).
-                var context = node.Endpoint.Contains("://", StringComparison.Ordinal)
-                    ? new DockerContext(DockerContext.DefaultName, Transport.Endpoint.Parse(node.Endpoint), $"builder '{builder.Name}'")
-                    : contexts.Resolve(node.Endpoint, $"builder '{builder.Name}'");
-                return new DockerDriver(new DockerEngineClient(context));
+                return new DockerDriver(new DockerEngineClient(ResolveEngine(builder, node)));
+            case DockerContainerDriver.DriverName:
+                // Options first: a bad option should fail before anything connects.
+                var options = DockerContainerDriverOptions.Parse(node.DriverOptions);
+                return new DockerContainerDriver(new DockerEngineClient(ResolveEngine(builder, node)), node.Name, options, node.BuildkitdFlags);
             default:
                 throw new BuildxException(
                     ErrorIds.DriverNotSupported,
                     BuildxErrorKind.NotImplemented,
-                    $"The builder '{builder.Name}' uses the driver '{builder.Driver}', which this version of the module cannot drive yet. Supported drivers: {DockerDriver.DriverName}.",
+                    $"The builder '{builder.Name}' uses the driver '{builder.Driver}', which this version of the module cannot drive yet. Supported drivers: {DockerDriver.DriverName}, {DockerContainerDriver.DriverName}.",
                     builder.Driver);
         }
     }
+
+    /// <summary>A docker or docker-container node's endpoint is a Docker context name, or a docker host URL.</summary>
+    private DockerContext ResolveEngine(BuilderDefinition builder, NodeDefinition node)
+        => node.Endpoint.Contains("://", StringComparison.Ordinal)
+            ? new DockerContext(DockerContext.DefaultName, Transport.Endpoint.Parse(node.Endpoint), $"builder '{builder.Name}'")
+            : contexts.Resolve(node.Endpoint, $"builder '{builder.Name}'");
 }

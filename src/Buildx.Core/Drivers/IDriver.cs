@@ -22,4 +22,20 @@ public interface IDriver : IDisposable
 
     /// <summary>The driver's own idea of the BuildKit version, used when <c>Info</c> is unimplemented.</summary>
     Task<string?> GetVersionAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes the daemon run: creates what the driver manages (a container, say) if it is missing,
+    /// starts it, and returns once BuildKit answers. A no-op for drivers that only connect.
+    /// </summary>
+    /// <param name="progress">Gets buildx's step names ("creating container …") and, on failure, the daemon's log lines.</param>
+    Task BootstrapAsync(IProgress<string>? progress, CancellationToken cancellationToken);
+
+    /// <summary>Stops the daemon if the driver manages it; the next bootstrap starts it again.</summary>
+    Task StopAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes what the driver manages. <paramref name="keepDaemon"/> leaves everything in place;
+    /// <paramref name="keepState"/> keeps BuildKit's state (its cache) for a node of the same name.
+    /// </summary>
+    Task RemoveAsync(bool keepState, bool keepDaemon, CancellationToken cancellationToken);
 }

@@ -37,4 +37,18 @@ public static class ErrorIds
     public const string InvalidPlatform = "InvalidPlatform";
     public const string StoreLocked = "StoreLocked";
     public const string StoreCorrupt = "StoreCorrupt";
+
+    // The docker-container driver and the Engine API calls behind it.
+    public const string InvalidDriverOption = "InvalidDriverOption";
+    public const string UnknownDriverOption = "UnknownDriverOption";
+    public const string EngineCallFailed = "EngineCallFailed";
+    public const string ContainerNotFound = "ContainerNotFound";
+    public const string ContainerNotRunning = "ContainerNotRunning";
+    public const string ContainerNameConflict = "ContainerNameConflict";
+    public const string ImageNotFound = "ImageNotFound";
+    public const string ImagePullFailed = "ImagePullFailed";
+    public const string ExecFailed = "ExecFailed";
+    public const string BuildkitImageUnavailable = "BuildkitImageUnavailable";
+    public const string BuildkitBootstrapFailed = "BuildkitBootstrapFailed";
+    public const string BuildkitVersionUnreadable = "BuildkitVersionUnreadable";
 }

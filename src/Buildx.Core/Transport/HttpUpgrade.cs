@@ -14,11 +14,25 @@ public static class HttpUpgrade
 {
     private const int MaxHeadBytes = 64 * 1024;
 
+    public static Task<HttpUpgradeResponse> SendAsync(
+        Stream stream,
+        string path,
+        string protocol,
+        IEnumerable<KeyValuePair<string, string>>? headers,
+        CancellationToken cancellationToken)
+        => SendAsync(stream, path, protocol, headers, ReadOnlyMemory<byte>.Empty, null, cancellationToken);
+
+    /// <summary>
+    /// Sends the upgrade request with a body: some upgrades take parameters that way, such as
+    /// the Engine API's <c>POST /exec/{id}/start</c> with its JSON <c>{"Detach":false,"Tty":false}</c>.
+    /// </summary>
     public static async Task<HttpUpgradeResponse> SendAsync(
         Stream stream,
         string path,
         string protocol,
         IEnumerable<KeyValuePair<string, string>>? headers,
+        ReadOnlyMemory<byte> requestBody,
+        string? contentType,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -28,7 +42,12 @@ public static class HttpUpgrade
         request.Append("User-Agent: Buildx.PowerShell\r\n");
         request.Append("Connection: Upgrade\r\n");
         request.Append(CultureInfo.InvariantCulture, $"Upgrade: {protocol}\r\n");
-        request.Append("Content-Length: 0\r\n");
+        request.Append(CultureInfo.InvariantCulture, $"Content-Length: {requestBody.Length}\r\n");
+        if (contentType is not null)
+        {
+            request.Append(CultureInfo.InvariantCulture, $"Content-Type: {contentType}\r\n");
+        }
+
         foreach (var header in headers ?? [])
         {
             request.Append(CultureInfo.InvariantCulture, $"{header.Key}: {header.Value}\r\n");
@@ -36,6 +55,11 @@ public static class HttpUpgrade
 
         request.Append("\r\n");
         await stream.WriteAsync(Encoding.ASCII.GetBytes(request.ToString()), cancellationToken).ConfigureAwait(false);
+        if (!requestBody.IsEmpty)
+        {
+            await stream.WriteAsync(requestBody, cancellationToken).ConfigureAwait(false);
+        }
+
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
 
         var head = await ReadHeadAsync(stream, cancellationToken).ConfigureAwait(false);
