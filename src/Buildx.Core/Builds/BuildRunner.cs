@@ -28,7 +28,8 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         BuildRequest request,
         Action<BuildEvent> onEvent,
         bool rawStatus,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        int? fileSyncChunkSize = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(request);
@@ -62,7 +63,7 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         {
             ["context"] = contextPath,
             ["dockerfile"] = Path.GetDirectoryName(dockerfilePath)!,
-        }).Register(services);
+        }, fileSyncChunkSize ?? FileSyncService.DefaultChunkSize).Register(services);
         // One slot per exporter, in Solve order: BuildKit names the target by that index.
         var targets = plan.Exports.Select(e => ToTarget(e, request)).ToList();
         var fileSend = new FileSendService(targets);

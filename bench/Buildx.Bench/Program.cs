@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Globalization;
+using Buildx.Bench;
+using Buildx.Core;
+using Buildx.Core.Builds;
+using Buildx.Core.Docker;
+using Buildx.Core.Exports;
+
+// Context-transfer benchmark: COPY . / with cacheonly on the default builder, in one warm process.
+// Every figure is printed beside a yardstick measured in the same run: the same bytes pushed
+// through a loopback unix socket.
+var options = BenchOptions.Parse(args);
+var work = Path.Combine(Path.GetTempPath(), "buildx-bench");
+Directory.CreateDirectory(work);
+var services = new BuildxServices(ProcessEnvironment.Instance);
+var builder = services.Catalog.Current();
+Console.WriteLine($"builder {builder.Name} ({builder.Driver}), {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
+if (options.ChunkSize is { } chunk)
+{
+    Console.WriteLine($"file sync chunk size: {chunk} bytes");
+}
+
+var contexts = new ContextFactory(work);
+var results = new List<CaseResult>();
+
+// Warm-up: load everything and open a first session, so the cases measure a warm session.
+await RunCase("warm-up", contexts.Tiny("warmup"), 0);
+
+if (options.Cases.Contains('a'))
+{
+    var dir = contexts.OneLargeFile("a", options.LargeFileBytes);
+    results.Add(await RunCase("(a) one 1 GiB file", dir, options.LargeFileBytes));
+}
+
+if (options.Cases.Contains('b') || options.Cases.Contains('c'))
+{
+    var dir = contexts.ManySmallFiles("b", options.SmallFileCount, 4096);
+    var bytes = (long)options.SmallFileCount * 4096;
+    if (options.Cases.Contains('b'))
+    {
+        results.Add(await RunCase($"(b) {options.SmallFileCount} files of 4 KiB", dir, bytes));
+    }
+
+    if (options.Cases.Contains('c'))
+    {
+        contexts.ChangeOneFile(dir);
+        results.Add(await RunCase("(c) (b) after changing one file", dir, 4096));
+    }
+}
+
+if (options.Cases.Contains('d'))
+{
+    var dir = contexts.Tiny("d");
+    await RunCase("(d) priming", dir, 0);
+    results.Add(await RunCase("(d) tiny context, fully cached", dir, 1));
+}
+
+Console.WriteLine();
+Console.WriteLine(CaseResult.Header);
+foreach (var result in results)
+{
+    Console.WriteLine(result.Format());
+}
+
+return 0;
+
+async Task<CaseResult> RunCase(string name, string context, long payloadBytes)
+{
+    GC.Collect();
+    GC.WaitForPendingFinalizers();
+    using var memory = new MemorySampler();
+    var clientBefore = ProcessCpu.Client();
+    var engineBefore = ProcessCpu.Engine();
+    var clock = Stopwatch.StartNew();
+    var result = await services.Builds.RunAsync(
+        builder,
+        new BuildRequest
+        {
+            ContextPath = context,
+            Outputs = [new ExportSpec(ExportSpec.CacheOnly, null, new Dictionary<string, string>())],
+        },
+        _ => { },
+        rawStatus: false,
+        CancellationToken.None,
+        options.ChunkSize);
+    var wall = clock.Elapsed;
+    var clientCpu = ProcessCpu.Client() - clientBefore;
+    var engineCpu = ProcessCpu.Engine() - engineBefore;
+    var raw = payloadBytes > 0 ? RawCopy.Measure(Math.Max(result.SessionBytesSent, 1)) : TimeSpan.Zero;
+    var outcome = new CaseResult(name, wall, clientCpu, engineCpu, memory.PeakGrowth, result.SessionBytesSent, raw);
+    Console.WriteLine(outcome.Format());
+    return outcome;
+}
+
+internal sealed record CaseResult(string Name, TimeSpan Wall, TimeSpan ClientCpu, TimeSpan EngineCpu, long PeakMemoryGrowth, long BytesSent, TimeSpan RawCopy)
+{
+    public static string Header => "case                                   wall     MB/s   client-cpu  engine-cpu  peak-mem   sent         raw-copy  wall/raw";
+
+    public string Format()
+    {
+        var mbps = Wall.TotalSeconds > 0 ? BytesSent / 1e6 / Wall.TotalSeconds : 0;
+        var ratio = RawCopy > TimeSpan.Zero ? (Wall / RawCopy).ToString("0.0", CultureInfo.InvariantCulture) + "x" : "-";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{Name,-38} {Wall.TotalSeconds,6:0.000}s {mbps,7:0.0} {ClientCpu.TotalSeconds,9:0.000}s {EngineCpu.TotalSeconds,9:0.00}s {PeakMemoryGrowth / 1e6,7:0.0}MB {BytesSent,12:N0} {RawCopy.TotalSeconds,8:0.000}s {ratio,8}");
+    }
+}
+
+internal sealed record BenchOptions(string Cases, long LargeFileBytes, int SmallFileCount, int? ChunkSize)
+{
+    public static BenchOptions Parse(string[] args)
+    {
+        var cases = "abcd";
+        var large = 1L << 30;
+        var count = 20_000;
+        int? chunk = null;
+        for (var i = 0; i < args.Length - 1; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--cases": cases = args[i + 1]; break;
+                case "--large-bytes": large = long.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--small-files": count = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--chunk-size": chunk = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                default: throw new ArgumentException($"unknown option {args[i]}");
+            }
+        }
+
+        return new BenchOptions(cases, large, count, chunk);
+    }
+}
