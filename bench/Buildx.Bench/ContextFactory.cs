@@ -54,7 +54,7 @@ internal sealed class ContextFactory(string root)
         return dir;
     }
 
-    public void ChangeOneFile(string dir)
+    public static void ChangeOneFile(string dir)
     {
         var file = Directory.EnumerateFiles(Path.Combine(dir, "d000")).First();
         var data = File.ReadAllBytes(file);

@@ -43,7 +43,7 @@ if (options.Cases.Contains('b') || options.Cases.Contains('c'))
 
     if (options.Cases.Contains('c'))
     {
-        contexts.ChangeOneFile(dir);
+        ContextFactory.ChangeOneFile(dir);
         results.Add(await RunCase("(c) (b) after changing one file", dir, 4096));
     }
 }

@@ -10,7 +10,7 @@ namespace Buildx.Core.Builds;
 /// </summary>
 internal static class BuildFailureTranslator
 {
-    public static Exception Translate(RpcException exception, BuildStatusTracker tracker, BuildkitClient client)
+    public static Exception Translate(RpcException exception, BuildStatusTracker tracker, BuildkitClient client, Exception? sessionError)
     {
         if (exception.StatusCode == StatusCode.Unavailable)
         {
@@ -40,6 +40,12 @@ internal static class BuildFailureTranslator
         else
         {
             message.Append("The build failed: ").Append(detail);
+        }
+
+        if (sessionError is not null)
+        {
+            // The daemon's view ("no local sources enabled") hides the real cause: our session ended.
+            message.AppendLine().Append("The build session failed: ").Append(sessionError.Message);
         }
 
         return new BuildxException(

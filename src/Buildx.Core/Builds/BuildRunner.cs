@@ -78,7 +78,7 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
 
         await using var session = new BuildSession(sharedKey, services);
         using var buildCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        session.Start(client.Control, buildCancellation.Token);
+        await session.StartAsync(client.Control, driver.SessionDialer, buildCancellation.Token).ConfigureAwait(false);
         solve.Session = session.Id;
 
         var statusTask = FollowStatusAsync(client.Control, solve.Ref, tracker, onEvent, rawStatus, buildCancellation.Token);
@@ -94,7 +94,7 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         catch (RpcException ex)
         {
             await WaitBrieflyAsync(statusTask).ConfigureAwait(false);
-            throw BuildFailureTranslator.Translate(ex, tracker, client);
+            throw BuildFailureTranslator.Translate(ex, tracker, client, session.ServerError);
         }
         finally
         {
@@ -185,7 +185,11 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         foreach (var export in exports)
         {
             var exporter = new Exporter { Type = export.Type };
-            exporter.Attrs.Add(export.Attributes);
+            foreach (var (key, value) in export.Attributes)
+            {
+                exporter.Attrs[key] = value;
+            }
+
             solve.Exporters.Add(exporter);
         }
 
@@ -193,7 +197,11 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         {
             // Daemons before BuildKit v0.13 read only the single legacy exporter fields.
             solve.ExporterDeprecated = exports[0].Type;
-            solve.ExporterAttrsDeprecated.Add(exports[0].Attributes);
+            foreach (var (key, value) in exports[0].Attributes)
+            {
+                solve.ExporterAttrsDeprecated[key] = value;
+            }
+
         }
 
         return solve;
@@ -235,5 +243,5 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         }
     }
 
-    private static Task WaitBrieflyAsync(Task task) => Task.WhenAny(task, Task.Delay(TimeSpan.FromSeconds(2)));
+    private static async Task WaitBrieflyAsync(Task task) => await Task.WhenAny(task, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
 }

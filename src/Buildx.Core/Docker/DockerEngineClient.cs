@@ -69,18 +69,28 @@ public sealed class DockerEngineClient : IDisposable
     /// Opens a new connection and upgrades it with <c>POST /grpc</c> (h2c): afterwards it speaks
     /// gRPC to the engine's embedded BuildKit. This is the docker driver's stream.
     /// </summary>
-    public async Task<Stream> DialBuildkitAsync(CancellationToken cancellationToken)
+    public Task<Stream> DialBuildkitAsync(CancellationToken cancellationToken) =>
+        DialUpgradedAsync("/grpc", null, cancellationToken);
+
+    /// <summary>
+    /// Opens a BuildKit session tunnel with <c>POST /session</c> (h2c). Unlike gRPC metadata,
+    /// HTTP/1.1 header lines can repeat, which is how BuildKit expects one line per served method.
+    /// </summary>
+    public Task<Stream> DialSessionAsync(IReadOnlyList<KeyValuePair<string, string>> headers, CancellationToken cancellationToken) =>
+        DialUpgradedAsync("/session", headers, cancellationToken);
+
+    private async Task<Stream> DialUpgradedAsync(string path, IReadOnlyList<KeyValuePair<string, string>>? headers, CancellationToken cancellationToken)
     {
         var stream = await DialAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var response = await HttpUpgrade.SendAsync(stream, "/grpc", "h2c", null, cancellationToken).ConfigureAwait(false);
+            var response = await HttpUpgrade.SendAsync(stream, path, "h2c", headers, cancellationToken).ConfigureAwait(false);
             if (response.StatusCode != 101)
             {
                 throw new BuildxException(
                     ErrorIds.EngineUpgradeRefused,
                     BuildxErrorKind.NotImplemented,
-                    $"The Docker engine at {Context.Host} refused the BuildKit upgrade (POST /grpc answered {response.StatusCode} {response.ReasonPhrase}{(response.Body.Length > 0 ? ": " + response.Body : string.Empty)}). The engine may be too old or have BuildKit disabled; use a docker-container or remote builder instead.",
+                    $"The Docker engine at {Context.Host} refused the BuildKit upgrade (POST {path} answered {response.StatusCode} {response.ReasonPhrase}{(response.Body.Length > 0 ? ": " + response.Body : string.Empty)}). The engine may be too old or have BuildKit disabled; use a docker-container or remote builder instead.",
                     Context.Host.Original);
             }
 

@@ -91,6 +91,9 @@ public sealed class DockerContainerDriver : IDriver
     /// <summary>Each dial is a new <c>buildctl dial-stdio</c> exec: one process per connection.</summary>
     public StreamDialer Dialer => DialAsync;
 
+    /// <summary>Sessions go through <c>Control.Session</c> on the dial-stdio connection.</summary>
+    public Session.SessionDialer? SessionDialer => null;
+
     /// <summary>inactive: no container; stopped: it exists but is not running; running.</summary>
     public async Task<NodeStatus> GetStatusAsync(CancellationToken cancellationToken)
     {

@@ -18,6 +18,9 @@ public sealed class DockerDriver(DockerEngineClient engine) : IDriver
 
     public StreamDialer Dialer => engine.DialBuildkitAsync;
 
+    /// <summary>The engine's <c>POST /session</c> upgrade, as buildx's docker driver uses.</summary>
+    public Session.SessionDialer SessionDialer => engine.DialSessionAsync;
+
     public async Task<NodeStatus> GetStatusAsync(CancellationToken cancellationToken)
     {
         await engine.PingAsync(cancellationToken).ConfigureAwait(false);

@@ -18,6 +18,11 @@ public interface IDriver : IDisposable
     /// <summary>Opens a new duplex stream to the daemon's gRPC API.</summary>
     StreamDialer Dialer { get; }
 
+    /// <summary>
+    /// The driver's own way to open a session tunnel, or null to use <c>Control.Session</c>.
+    /// </summary>
+    Session.SessionDialer? SessionDialer { get; }
+
     Task<NodeStatus> GetStatusAsync(CancellationToken cancellationToken);
 
     /// <summary>The driver's own idea of the BuildKit version, used when <c>Info</c> is unimplemented.</summary>

@@ -5,19 +5,20 @@ using Grpc.Core;
 namespace Buildx.Core.Session;
 
 /// <summary>
-/// The client side of a BuildKit session: opens <c>Control.Session</c>, announces the methods it
-/// serves, and runs the gRPC server the daemon calls back into (file sync, exports, auth, health).
-/// Start it before Solve and dispose it after Solve returns.
+/// The client side of a BuildKit session: opens the tunnel (<c>Control.Session</c>, or the
+/// driver's own session upgrade), announces the methods it serves, and runs the gRPC server the
+/// daemon calls back into (file sync, exports, auth, health). Start it before Solve and dispose
+/// it after Solve returns.
 /// </summary>
 public sealed class BuildSession : IAsyncDisposable
 {
-    internal const string UuidHeader = "x-docker-expose-session-uuid";
-    internal const string SharedKeyHeader = "x-docker-expose-session-sharedkey";
-    internal const string MethodHeader = "x-docker-expose-session-grpc-method";
+    internal const string UuidHeader = "X-Docker-Expose-Session-Uuid";
+    internal const string SharedKeyHeader = "X-Docker-Expose-Session-Sharedkey";
+    internal const string MethodHeader = "X-Docker-Expose-Session-Grpc-Method";
 
     private readonly CancellationTokenSource lifetime = new();
-    private AsyncDuplexStreamingCall<BytesMessage, BytesMessage>? call;
-    private SessionTransportStream? transport;
+    private SessionTransportStream? grpcTunnel;
+    private CountingStream? transport;
     private Task? serving;
 
     public BuildSession(string sharedKey, GrpcServiceRegistry services)
@@ -40,36 +41,55 @@ public sealed class BuildSession : IAsyncDisposable
     /// <summary>Bytes received from the daemon through the session so far.</summary>
     public long BytesReceived => transport?.BytesRead ?? 0;
 
-    /// <summary>The session server's failure, if it stopped for a reason other than the session ending.</summary>
+    /// <summary>Why the session server stopped, if it stopped before the session was closed.</summary>
     public Exception? ServerError { get; private set; }
 
-    internal void Start(Control.ControlClient control, CancellationToken cancellationToken)
+    /// <summary>The session headers: one method header per served method, as BuildKit expects.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers =>
+    [
+        new(UuidHeader, Id),
+        new(SharedKeyHeader, SharedKey),
+        .. Services.Methods.Order(StringComparer.Ordinal).Select(method => new KeyValuePair<string, string>(MethodHeader, method)),
+    ];
+
+    /// <summary>
+    /// Opens the tunnel: through <paramref name="dialer"/> when the driver has one, else through
+    /// <c>Control.Session</c> (which can carry a single method header only: see Control.Session's
+    /// caveat in the notes).
+    /// </summary>
+    internal async Task StartAsync(Control.ControlClient control, SessionDialer? dialer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(control);
-        var headers = new Metadata
+        var token = CancellationTokenSource.CreateLinkedTokenSource(lifetime.Token, cancellationToken).Token;
+        Stream tunnel;
+        if (dialer is not null)
         {
-            { UuidHeader, Id },
-            { SharedKeyHeader, SharedKey },
-        };
-        foreach (var method in Services.Methods.Order(StringComparer.Ordinal))
+            tunnel = await dialer(Headers, token).ConfigureAwait(false);
+        }
+        else
         {
-            headers.Add(MethodHeader, method);
+            var metadata = new Metadata();
+            foreach (var (key, value) in Headers)
+            {
+                metadata.Add(key.ToLowerInvariant(), value);
+            }
+
+            grpcTunnel = new SessionTransportStream(control.Session(metadata, cancellationToken: token));
+            tunnel = grpcTunnel;
         }
 
-        var token = CancellationTokenSource.CreateLinkedTokenSource(lifetime.Token, cancellationToken).Token;
-        call = control.Session(headers, cancellationToken: token);
-        transport = new SessionTransportStream(call);
+        transport = new CountingStream(tunnel);
         serving = ServeAsync(transport, token);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (transport is not null)
+        if (grpcTunnel is not null)
         {
-            await transport.CompleteAsync().ConfigureAwait(false);
+            await grpcTunnel.CompleteAsync().ConfigureAwait(false);
         }
 
-        if (serving is not null)
+        if (serving is not null && grpcTunnel is not null)
         {
             // Give the daemon a moment to finish its side, then cut the session.
             await Task.WhenAny(serving, Task.Delay(TimeSpan.FromSeconds(1))).ConfigureAwait(false);
@@ -81,7 +101,6 @@ public sealed class BuildSession : IAsyncDisposable
             await Task.WhenAny(serving, Task.Delay(TimeSpan.FromSeconds(1))).ConfigureAwait(false);
         }
 
-        call?.Dispose();
         if (transport is not null)
         {
             await transport.DisposeAsync().ConfigureAwait(false);
@@ -95,13 +114,18 @@ public sealed class BuildSession : IAsyncDisposable
         try
         {
             await new GrpcSessionServer(Services).ServeAsync(stream, cancellationToken).ConfigureAwait(false);
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                ServerError = new IOException("the daemon closed the session connection");
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The session was closed on purpose.
         }
-        catch (Exception ex) when (ex is IOException or RpcException or InvalidOperationException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Kept for the build's error message: the daemon only says the session went away.
             ServerError = ex;
         }
     }

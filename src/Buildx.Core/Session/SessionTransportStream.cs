@@ -14,14 +14,6 @@ internal sealed class SessionTransportStream(AsyncDuplexStreamingCall<BytesMessa
     private readonly SemaphoreSlim writeLock = new(1, 1);
     private ReadOnlyMemory<byte> pending = ReadOnlyMemory<byte>.Empty;
     private bool completed;
-    private long bytesWritten;
-    private long bytesRead;
-
-    /// <summary>Bytes the client sent to the daemon through the session (the context, mostly).</summary>
-    public long BytesWritten => Interlocked.Read(ref bytesWritten);
-
-    /// <summary>Bytes the daemon sent through the session (exports, mostly).</summary>
-    public long BytesRead => Interlocked.Read(ref bytesRead);
 
     public override bool CanRead => true;
 
@@ -55,7 +47,7 @@ internal sealed class SessionTransportStream(AsyncDuplexStreamingCall<BytesMessa
 
         var count = Math.Min(buffer.Length, pending.Length);
         pending[..count].CopyTo(buffer);
-        Interlocked.Add(ref bytesRead, count);
+
         pending = pending[count..];
         return count;
     }
@@ -74,7 +66,6 @@ internal sealed class SessionTransportStream(AsyncDuplexStreamingCall<BytesMessa
         {
             ObjectDisposedException.ThrowIf(completed, this);
             await call.RequestStream.WriteAsync(message, cancellationToken).ConfigureAwait(false);
-            Interlocked.Add(ref bytesWritten, buffer.Length);
         }
         finally
         {
