@@ -138,6 +138,9 @@ function Invoke-PesterTests {
         @{ Passed = $run.PassedCount; Failed = $run.FailedCount + $run.FailedBlocksCount + $run.FailedContainersCount; Skipped = $run.SkippedCount } |
             ConvertTo-Json | Set-Content $ResultFile
     }
+    # A store of the tests' own, so a developer's builders are neither seen nor touched.
+    $env:BUILDX_CONFIG = Join-Path $Out 'test-buildx'
+    Remove-Item $env:BUILDX_CONFIG -Recurse -Force -ErrorAction Ignore
     $env:BUILDX_TEST_REGISTRY = $Peers.Registry
     $env:BUILDX_TEST_AUTH_REGISTRY = $Peers.AuthRegistry
     $env:BUILDX_TEST_BASE_IMAGE = $Peers.BaseImage

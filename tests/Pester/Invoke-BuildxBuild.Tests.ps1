@@ -50,13 +50,14 @@ Describe 'Invoke-BuildxBuild on the default builder' {
     }
 
     It 'runs RUN steps on the busybox base image' {
-        $ctx = New-Context -Dockerfile "FROM $baseImage`nRUN echo built-by-run > /result.txt && echo step-output-marker`nFROM scratch`nCOPY --from=0 /result.txt /`n"
+        $unique = [guid]::NewGuid().ToString('N')
+        $ctx = New-Context -Dockerfile "FROM $baseImage`nRUN echo built-by-run > /result.txt && echo step-output-marker-$unique`nFROM scratch`nCOPY --from=0 /result.txt /`n"
         $out = New-OutputPath
 
         $result = Invoke-BuildxBuild -Path $ctx -Output "type=local,dest=$out" -InformationVariable logs -Progress Auto
 
         Get-Content (Join-Path $out 'result.txt') | Should -Be 'built-by-run'
-        ($logs | Where-Object { $_.Tags -contains 'StepOutput' } | ForEach-Object { "$($_.MessageData)" }) -join "`n" | Should -Match 'step-output-marker'
+        ($logs | Where-Object { $_.Tags -contains 'StepOutput' } | ForEach-Object { "$($_.MessageData)" }) -join "`n" | Should -Match "step-output-marker-$unique"
         $result.CachedStepCount | Should -BeLessThan $result.StepCount
     }
 
@@ -65,7 +66,10 @@ Describe 'Invoke-BuildxBuild on the default builder' {
         $first = Invoke-BuildxBuild -Path $ctx -Output @{ type = 'cacheonly' } -Progress Quiet
         $second = Invoke-BuildxBuild -Path $ctx -Output @{ type = 'cacheonly' } -Progress Quiet
 
-        $second.CachedStepCount | Should -BeGreaterThan $first.CachedStepCount
+        ($first.Steps | Where-Object Name -like '*RUN echo*').Cached | Should -BeFalse
+        ($second.Steps | Where-Object Name -like '*RUN echo*').Cached | Should -BeTrue
+        $second.CachedStepCount | Should -BeGreaterOrEqual 1
+        $second.CachedStepCount | Should -Be @($second.Steps | Where-Object Cached).Count
         $second.StepCount | Should -Be $first.StepCount
     }
 

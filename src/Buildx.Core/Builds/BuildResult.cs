@@ -16,13 +16,16 @@ public sealed record BuildResult
     /// <summary>The image digest, when an image exporter produced one.</summary>
     public string? ImageDigest => ExporterResponse.TryGetValue("containerimage.digest", out var digest) ? digest : null;
 
-    /// <summary>The image names the exporter used, when there are any.</summary>
-    public IReadOnlyList<string> ImageNames => ExporterResponse.TryGetValue("image.name", out var names) && names.Length > 0 ? names.Split(',') : [];
+    /// <summary>The image names: as the exporter reported them, else as they were requested.</summary>
+    public IReadOnlyList<string> ImageNames { get; init; } = [];
 
     /// <summary>Files and directories the exporters wrote on this machine.</summary>
     public IReadOnlyList<string> Outputs { get; init; } = [];
 
     public required TimeSpan Duration { get; init; }
+
+    /// <summary>Every step BuildKit reported, in order: names, cached or not, times, errors.</summary>
+    public IReadOnlyList<BuildStep> Steps { get; init; } = [];
 
     public required int StepCount { get; init; }
 

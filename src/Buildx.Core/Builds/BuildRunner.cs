@@ -105,6 +105,13 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         }
 
         await WaitBrieflyAsync(statusTask).ConfigureAwait(false);
+        await fileSend.WhenTransfersCompleteAsync().WaitAsync(TimeSpan.FromMinutes(2), cancellationToken).ConfigureAwait(false);
+        if (fileSend.Transfers.FirstOrDefault(t => !t.Succeeded) is { } failedExport)
+        {
+            throw new BuildxException(ErrorIds.ExportFailed, BuildxErrorKind.InvalidOperation,
+                $"The build succeeded but writing its output failed: {failedExport.Error?.Message}", failedExport.WrittenPath, failedExport.Error);
+        }
+
         var exporterResponse = new Dictionary<string, string>(response.ExporterResponse, StringComparer.Ordinal)
         {
             ["buildx.build.ref"] = $"{builder.Name}/{node.Name}/{solve.Ref}",
@@ -116,14 +123,25 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
             Node = node.Name,
             Ref = solve.Ref,
             ExporterResponse = exporterResponse,
+            ImageNames = ImageNamesOf(exporterResponse, plan.Exports),
             Outputs = fileSend.WrittenPaths.Distinct(StringComparer.Ordinal).ToArray(),
             Duration = clock.Elapsed,
+            Steps = steps.OrderBy(s => s.Number).ToArray(),
             StepCount = steps.Count,
             CachedStepCount = steps.Count(s => s.Cached),
             Warnings = tracker.Warnings,
             SessionBytesSent = session.BytesSent,
             SessionBytesReceived = session.BytesReceived,
         };
+    }
+
+    /// <summary>The engine's moby exporter reports no names, so fall back to the names requested.</summary>
+    private static string[] ImageNamesOf(Dictionary<string, string> response, IReadOnlyList<PlannedExport> exports)
+    {
+        var names = response.TryGetValue("image.name", out var reported) && reported.Length > 0
+            ? reported
+            : exports.Select(e => e.Attributes.GetValueOrDefault("name")).FirstOrDefault(n => !string.IsNullOrEmpty(n));
+        return string.IsNullOrEmpty(names) ? [] : names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 
     internal static (string Context, string Dockerfile) ResolvePaths(BuildRequest request)

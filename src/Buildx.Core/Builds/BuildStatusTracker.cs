@@ -38,9 +38,10 @@ internal sealed class BuildStatusTracker
                 Number = steps.TryGetValue(vertex.Digest, out var known) ? known.Number : steps.Count + 1,
                 Digest = vertex.Digest,
                 Name = vertex.Name,
-                Cached = vertex.Cached,
-                Started = vertex.Started?.ToDateTimeOffset(),
-                Completed = vertex.Completed?.ToDateTimeOffset(),
+                // BuildKit may repeat a vertex without the flag; once cached, it stays cached.
+                Cached = vertex.Cached || (known?.Cached ?? false),
+                Started = vertex.Started?.ToDateTimeOffset() ?? known?.Started,
+                Completed = vertex.Completed?.ToDateTimeOffset() ?? known?.Completed,
                 Error = string.IsNullOrEmpty(vertex.Error) ? null : vertex.Error,
             };
             steps[vertex.Digest] = step;

@@ -20,6 +20,7 @@ public sealed class FileSendService
 
     private readonly ExportTarget?[] targets;
     private readonly List<ExportTransferResult> transfers = [];
+    private readonly List<Task> running = [];
 
     /// <param name="targetsByExporterIndex">
     /// One entry per exporter of the solve, in <c>SolveRequest.Exporters</c> order; null for exporters
@@ -58,7 +59,37 @@ public sealed class FileSendService
         registry.AddRaw(DiffCopyMethod, HandleDiffCopyAsync);
     }
 
+    /// <summary>
+    /// Completes when every stream that has started has also finished placing its files. Solve can
+    /// return while the last export is still being moved into place, so callers wait for this.
+    /// </summary>
+    public Task WhenTransfersCompleteAsync()
+    {
+        lock (running)
+        {
+            return Task.WhenAll(running.ToArray());
+        }
+    }
+
     internal async Task HandleDiffCopyAsync(IGrpcRawCall call)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (running)
+        {
+            running.Add(done.Task);
+        }
+
+        try
+        {
+            await ReceiveAsync(call).ConfigureAwait(false);
+        }
+        finally
+        {
+            done.TrySetResult();
+        }
+    }
+
+    private async Task ReceiveAsync(IGrpcRawCall call)
     {
         var metadata = FileSendMetadata.FromCall(call.Context);
         var (index, target) = SelectTarget(metadata);

@@ -38,9 +38,25 @@ internal sealed class FsutilReceiver(IGrpcRawCall call, StagingTreeWriter tree, 
         var writer = SendOutgoingAsync(stop);
         try
         {
-            await ReadIncomingAsync(stop.Token).ConfigureAwait(false);
+            try
+            {
+                await ReadIncomingAsync(stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (finSent)
+            {
+                // The daemon cancels the call once FINs are exchanged, sometimes before its FIN is
+                // read; our FIN went out only after everything had arrived, so the tree is complete.
+            }
+
             outgoing.Writer.TryComplete();
-            await writer.ConfigureAwait(false);
+            try
+            {
+                await writer.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (finSent)
+            {
+                // Same race on the sending side: nothing was left to send but the FIN.
+            }
         }
         catch (Exception readError)
         {
