@@ -9,7 +9,8 @@
       Build      compiles the solution and lays the module out under out/Buildx (Import-Module ./Buildx.psd1)
       Docs       turns docs/*.md (platyPS format) into MAML and about_ help under out/Buildx/en-US
       Test       Bootstrap + Build + Docs, then xunit and Pester; ends with 'N passed, N failed, N skipped'
-      Demo       the main job: shows the default builder and its cache
+      Demo       the main job: builds the example with the default builder and shows the result
+      Bench      benchmarks (context transfer), each figure beside a yardstick measured in the same run
       Package    assembles a publishable module folder under out/package/Buildx/<version>
       Teardown   stops what Bootstrap started (and nothing else)
 
@@ -19,11 +20,14 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Bootstrap', 'Build', 'Docs', 'Test', 'Demo', 'Package', 'Teardown')]
+    [ValidateSet('Bootstrap', 'Build', 'Docs', 'Test', 'Demo', 'Bench', 'Package', 'Teardown')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # Passed to the benchmark, e.g. -BenchArgs '--cases','ab','--chunk-size','262144'.
+    [string[]] $BenchArgs = @()
 )
 
 $ErrorActionPreference = 'Stop'
@@ -179,6 +183,13 @@ function Invoke-DemoTask {
     if ($LASTEXITCODE -ne 0) { throw "The demo failed with exit code $LASTEXITCODE." }
 }
 
+function Invoke-BenchTask {
+    Invoke-BootstrapTask | Out-Null
+    Invoke-Native dotnet @('build', (Join-Path $Root 'bench/Buildx.Bench/Buildx.Bench.csproj'), '-c', 'Release', '--nologo', '-v', 'quiet')
+    $bench = Join-Path $Root 'bench/Buildx.Bench/bin/Release/net10.0/Buildx.Bench.dll'
+    Invoke-Native dotnet (@($bench) + $BenchArgs)
+}
+
 function Invoke-PackageTask {
     Invoke-BuildTask
     Invoke-DocsTask
@@ -205,6 +216,7 @@ foreach ($name in $Task) {
         'Docs' { Invoke-DocsTask }
         'Test' { Invoke-TestTask }
         'Demo' { Invoke-DemoTask }
+        'Bench' { Invoke-BenchTask }
         'Package' { Invoke-PackageTask }
         'Teardown' { Stop-BuildxTestPeers -StateDir (Join-Path $StateRoot 'bootstrap') }
     }

@@ -17,8 +17,8 @@ public sealed class FileSyncService
     /// <summary>Bytes of file content per DATA packet unless configured otherwise.</summary>
     public const int DefaultChunkSize = 1024 * 1024;
 
-    /// <summary>The daemon accepts messages up to 16 MiB; this leaves room for the packet's own fields.</summary>
-    public const int MaxChunkSize = 15 * 1024 * 1024;
+    /// <summary>The daemon's session client accepts messages up to 4 MiB (grpc-go's default): stay well below.</summary>
+    public const int MaxChunkSize = 3 * 1024 * 1024;
 
     /// <summary>Files read and sent at the same time, as in the Go client.</summary>
     public const int DefaultConcurrentFiles = 4;
