@@ -174,7 +174,14 @@ internal sealed class GrpcServerCall : IGrpcRawCall, IDisposable
         return stream.WriteHeadersAsync(fields, endStream: true, cancellationToken);
     }
 
-    public void Dispose() => ReturnMessageBuffer();
+    public void Dispose()
+    {
+        // A read still running (a handler that did not await it) may write into the buffer: leave it to the GC.
+        if (Volatile.Read(ref reading) == 0)
+        {
+            ReturnMessageBuffer();
+        }
+    }
 
     private async ValueTask<int> ReadFullyAsync(Memory<byte> destination, CancellationToken cancellationToken)
     {

@@ -34,12 +34,13 @@ internal sealed class Http2ConnectionOutput
     private readonly Stream transport;
     private readonly object gate = new();
     private readonly HpackEncoder encoder = new();
-    private readonly byte[] headerBlock = new byte[MaxHeaderBlockLength];
+    private readonly byte[] headerBlock = ArrayPool<byte>.Shared.Rent(MaxHeaderBlockLength);
     private readonly Http2DataFrameBufferWriter frameWriter = new();
     private readonly List<TaskCompletionSource> blockedProducers = [];
     private readonly CancellationTokenSource writeAbort = new();
-    private byte[] fillBuffer = new byte[ControlLimit + GoAwayReserve];
-    private byte[] writeBuffer = new byte[ControlLimit + GoAwayReserve];
+    // Pooled: a session's connection is short-lived and these are large.
+    private byte[] fillBuffer = ArrayPool<byte>.Shared.Rent(ControlLimit + GoAwayReserve);
+    private byte[] writeBuffer = ArrayPool<byte>.Shared.Rent(ControlLimit + GoAwayReserve);
     private int fillLength;
     private TaskCompletionSource? writerWakeup;
     private long connectionSendWindow = Http2ServerLimits.DefaultInitialWindowSize;
@@ -52,9 +53,6 @@ internal sealed class Http2ConnectionOutput
     {
         this.transport = transport;
     }
-
-    /// <summary>Counts transport writes; tests use it to see that output is coalesced.</summary>
-    internal int TransportWrites { get; private set; }
 
     public void Start() => writerLoop = Task.Run(WriteLoopAsync);
 
@@ -319,6 +317,16 @@ internal sealed class Http2ConnectionOutput
         catch (TimeoutException)
         {
             await writeAbort.CancelAsync().ConfigureAwait(false);
+            // A write that ignores cancellation may still hold a buffer: leave them to the GC.
+            return;
+        }
+
+        lock (gate)
+        {
+            ArrayPool<byte>.Shared.Return(fillBuffer);
+            ArrayPool<byte>.Shared.Return(writeBuffer);
+            ArrayPool<byte>.Shared.Return(headerBlock);
+            fillBuffer = writeBuffer = [];
         }
     }
 
@@ -358,7 +366,6 @@ internal sealed class Http2ConnectionOutput
                 }
 
                 await transport.WriteAsync(writeBuffer.AsMemory(0, count), writeAbort.Token).ConfigureAwait(false);
-                TransportWrites++;
                 bool idle;
                 lock (gate)
                 {

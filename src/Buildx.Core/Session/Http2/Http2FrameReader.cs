@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Buildx.Core.Session.Http2;
@@ -13,7 +14,7 @@ internal sealed class Http2FrameReader
 
     private readonly Stream transport;
     private readonly int maxFrameSize;
-    private readonly byte[] buffer;
+    private byte[] buffer;
     private int start;
     private int end;
 
@@ -22,7 +23,7 @@ internal sealed class Http2FrameReader
         this.transport = transport;
         this.maxFrameSize = maxFrameSize;
         // Room for a whole frame plus read-ahead.
-        buffer = new byte[Math.Max(64 * 1024, 2 * (maxFrameSize + Http2FrameHeader.Size))];
+        buffer = ArrayPool<byte>.Shared.Rent(Math.Max(256 * 1024, 2 * (maxFrameSize + Http2FrameHeader.Size)));
     }
 
     public async ValueTask ReadPrefaceAsync(CancellationToken cancellationToken)
@@ -50,6 +51,17 @@ internal sealed class Http2FrameReader
             }
 
             end += read;
+        }
+    }
+
+    /// <summary>Whether a whole frame is already buffered, so the next read will not touch the transport.</summary>
+    public bool HasBufferedFrame
+    {
+        get
+        {
+            var available = end - start;
+            return available >= Http2FrameHeader.Size
+                && available - Http2FrameHeader.Size >= ((buffer[start] << 16) | (buffer[start + 1] << 8) | buffer[start + 2]);
         }
     }
 
@@ -83,6 +95,17 @@ internal sealed class Http2FrameReader
         var payload = new ReadOnlyMemory<byte>(buffer, start + Http2FrameHeader.Size, header.Length);
         start += total;
         return new Http2Frame(header, payload);
+    }
+
+    /// <summary>Returns the buffer to the pool; call once no read is in progress and none will follow.</summary>
+    public void Release()
+    {
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = [];
+            start = end = 0;
+        }
     }
 
     /// <summary>Makes at least <paramref name="count"/> bytes available; false at end of stream.</summary>

@@ -17,6 +17,9 @@ internal sealed class Http2ServerConnection
     /// <summary>How long the final frames may take to leave before the transport is abandoned.</summary>
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>How much input the frame loop handles before letting other work run.</summary>
+    private const int YieldEveryOctets = 256 * 1024;
+
     private readonly Func<Http2Stream, Task> streamHandler;
     private readonly Http2FrameReader reader;
     private readonly HpackDecoder decoder = new(Http2ServerLimits.DefaultHeaderTableSize, Http2ServerLimits.MaxHeaderListSize);
@@ -25,11 +28,13 @@ internal sealed class Http2ServerConnection
     private readonly List<Task> handlers = [];
     private readonly CancellationTokenSource stopReading = new();
     private readonly HeaderBlockAssembly headerBlock = new();
+    private readonly List<Http2Stream> streamsWithNewData = [];
+    private Http2Stream? lastDataStream;
     private int lastClientStreamId;
     private int peerInitialWindowSize = Http2ServerLimits.DefaultInitialWindowSize;
     private long connectionReceiveWindow = Http2ServerLimits.ConnectionReceiveWindow;
     private long unreturnedConnectionCredit;
-    private bool peerGoingAway;
+    private volatile bool peerGoingAway;
     private Http2ConnectionException? peerError;
 
     public Http2ServerConnection(Stream transport, Func<Http2Stream, Task> streamHandler)
@@ -101,6 +106,7 @@ internal sealed class Http2ServerConnection
             failure = ExceptionDispatchInfo.Capture(exception);
         }
 
+        reader.Release();
         await ShutDownAsync().ConfigureAwait(false);
         if (failure is null && peerError is not null)
         {
@@ -136,8 +142,24 @@ internal sealed class Http2ServerConnection
     private async Task ReadFramesAsync(CancellationToken cancellationToken)
     {
         var settingsSeen = false;
+        var octetsSinceYield = 0;
         while (true)
         {
+            if (octetsSinceYield >= YieldEveryOctets)
+            {
+                // Reads complete synchronously while the peer keeps sending; step aside now and then
+                // so the handlers consuming the data get a thread even on a small thread pool.
+                octetsSinceYield = 0;
+                WakeReaders();
+                await Task.Yield();
+            }
+
+            if (!reader.HasBufferedFrame)
+            {
+                // About to wait for the transport: whoever got data in this burst gets it now.
+                WakeReaders();
+            }
+
             if (await reader.ReadFrameAsync(cancellationToken).ConfigureAwait(false) is not { } frame)
             {
                 if (headerBlock.InProgress)
@@ -164,6 +186,7 @@ internal sealed class Http2ServerConnection
                 throw new Http2ConnectionException(Http2ErrorCode.ProtocolError, $"a {frame.Type} frame interrupts a header block");
             }
 
+            octetsSinceYield += Http2FrameHeader.Size + frame.Header.Length;
             try
             {
                 await HandleFrameAsync(frame).ConfigureAwait(false);
@@ -206,7 +229,9 @@ internal sealed class Http2ServerConnection
         }
 
         Interlocked.Add(ref connectionReceiveWindow, -length);
-        var stream = FindStream(streamId);
+        // Bulk data comes in runs on one stream: skip the shared table for them. A stream closed
+        // meanwhile discards what it gets, as a lookup miss would.
+        var stream = lastDataStream?.Id == streamId ? lastDataStream : lastDataStream = FindStream(streamId);
         if (stream is null)
         {
             if (IsIdle(streamId))
@@ -230,7 +255,25 @@ internal sealed class Http2ServerConnection
             throw;
         }
 
+        if (!stream.ReaderWakePending)
+        {
+            stream.ReaderWakePending = true;
+            streamsWithNewData.Add(stream);
+        }
+
         await ReturnConnectionCreditAsync(immediateCredit).ConfigureAwait(false);
+    }
+
+    /// <summary>Wakes the readers of streams that received DATA since the last call.</summary>
+    private void WakeReaders()
+    {
+        foreach (var stream in streamsWithNewData)
+        {
+            stream.ReaderWakePending = false;
+            stream.WakeReaderIfWaiting();
+        }
+
+        streamsWithNewData.Clear();
     }
 
     private ValueTask HandleHeadersAsync(Http2Frame frame)

@@ -60,6 +60,9 @@ internal sealed class Http2Stream
     /// <summary>The peer's remaining credit for our DATA; may go negative after a SETTINGS change.</summary>
     internal long SendWindow { get; set; }
 
+    /// <summary>Listed by the frame loop for a deferred reader wake-up (frame loop only).</summary>
+    internal bool ReaderWakePending { get; set; }
+
     /// <summary>We have sent END_STREAM.</summary>
     internal bool ResponseEnded { get; set; }
 
@@ -158,9 +161,23 @@ internal sealed class Http2Stream
             // Padding is never read, so its credit goes back with the next batch.
             unreturnedCredit += flowControlledLength - data.Length;
             inbound.Append(data);
-            requestEnded = endStream;
-            WakeReader();
+            if (endStream)
+            {
+                requestEnded = true;
+                WakeReader();
+            }
+
+            // Otherwise the frame loop wakes the reader once per burst of frames (WakeReaderIfWaiting).
             return flowControlledLength - data.Length;
+        }
+    }
+
+    /// <summary>Hands buffered data to a waiting reader; deferred so a burst of frames costs one wake-up.</summary>
+    internal void WakeReaderIfWaiting()
+    {
+        lock (sync)
+        {
+            WakeReader();
         }
     }
 

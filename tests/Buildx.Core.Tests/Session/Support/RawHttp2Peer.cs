@@ -13,11 +13,12 @@ internal sealed record ReceivedFrame(Http2FrameHeader Header, byte[] Payload)
 
     public bool HasFlag(Http2FrameFlags flag) => Header.HasFlag(flag);
 
-    public Http2ErrorCode ErrorCode => Type switch
+    /// <summary>The error code of a RST_STREAM or GOAWAY; null for other frames.</summary>
+    public Http2ErrorCode? ErrorCode => Type switch
     {
         Http2FrameType.RstStream => (Http2ErrorCode)BinaryPrimitives.ReadUInt32BigEndian(Payload),
         Http2FrameType.GoAway => (Http2ErrorCode)BinaryPrimitives.ReadUInt32BigEndian(Payload.AsSpan(4)),
-        _ => throw new InvalidOperationException($"{Type} has no error code"),
+        _ => null,
     };
 }
 
