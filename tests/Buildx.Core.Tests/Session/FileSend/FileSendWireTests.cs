@@ -67,7 +67,7 @@ public class FileSendWireTests
     {
         var error = Assert.Throws<GrpcStatusException>(() => FileSendWire.ReadPacket(bytes));
 
-        Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(global::Grpc.Core.StatusCode.InvalidArgument, error.StatusCode);
     }
 
     [Fact]

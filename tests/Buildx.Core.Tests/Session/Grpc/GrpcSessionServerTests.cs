@@ -4,6 +4,7 @@ using Buildx.Core.Session.Grpc;
 using Buildx.Core.Tests.Session.Support;
 using Google.Protobuf;
 using Grpc.Core;
+using FileSendProtocol = Buildx.Core.BuildKit.Protocol.FileSync.FileSend;
 using HealthProtocol = Buildx.Core.BuildKit.Protocol.Health;
 
 namespace Buildx.Core.Tests.Session.Grpc;
@@ -30,7 +31,7 @@ public class GrpcSessionServerTests
     public async Task A_bidirectional_stream_echoes_messages_in_order()
     {
         await using var harness = await GrpcTestHarness.StartAsync(RegisterEcho);
-        var client = new FileSend.FileSendClient(harness.Channel);
+        var client = new FileSendProtocol.FileSendClient(harness.Channel);
 
         using var call = client.DiffCopy();
         for (var i = 0; i < 20; i++)
@@ -49,7 +50,7 @@ public class GrpcSessionServerTests
     public async Task Many_concurrent_streams_each_get_their_own_answers()
     {
         await using var harness = await GrpcTestHarness.StartAsync(RegisterEcho);
-        var client = new FileSend.FileSendClient(harness.Channel);
+        var client = new FileSendProtocol.FileSendClient(harness.Channel);
 
         var calls = Enumerable.Range(0, 64).Select(async n =>
         {
@@ -76,7 +77,7 @@ public class GrpcSessionServerTests
     public async Task Messages_of_several_MiB_cross_both_flow_control_windows()
     {
         await using var harness = await GrpcTestHarness.StartAsync(RegisterEcho);
-        var client = new FileSend.FileSendClient(harness.Channel);
+        var client = new FileSendProtocol.FileSendClient(harness.Channel);
         var random = new Random(42);
 
         using var call = client.DiffCopy();
@@ -117,7 +118,7 @@ public class GrpcSessionServerTests
                     await writer.WriteAsync(new BytesMessage { Data = data }, context.CallCancelled);
                 }
             }));
-        var client = new FileSend.FileSendClient(harness.Channel);
+        var client = new FileSendProtocol.FileSendClient(harness.Channel);
 
         using var call = client.DiffCopy();
         await call.RequestStream.CompleteAsync();
@@ -145,7 +146,7 @@ public class GrpcSessionServerTests
                 {
                 }
             }));
-        var client = new FileSend.FileSendClient(harness.Channel);
+        var client = new FileSendProtocol.FileSendClient(harness.Channel);
         using var cancellation = new CancellationTokenSource();
 
         using var call = client.DiffCopy(cancellationToken: cancellation.Token);
@@ -198,7 +199,7 @@ public class GrpcSessionServerTests
                 await writer.WriteAsync(new BytesMessage { Data = ByteString.CopyFromUtf8("first") }, context.CallCancelled);
                 throw new InvalidOperationException("boom");
             }));
-        var client = new FileSend.FileSendClient(harness.Channel);
+        var client = new FileSendProtocol.FileSendClient(harness.Channel);
 
         using var call = client.DiffCopy();
         Assert.True(await call.ResponseStream.MoveNext());
@@ -213,7 +214,7 @@ public class GrpcSessionServerTests
     public async Task A_request_message_over_16_MiB_is_RESOURCE_EXHAUSTED()
     {
         await using var harness = await GrpcTestHarness.StartAsync(RegisterEcho);
-        var client = new FileSend.FileSendClient(harness.Channel);
+        var client = new FileSendProtocol.FileSendClient(harness.Channel);
 
         using var call = client.DiffCopy();
         try
