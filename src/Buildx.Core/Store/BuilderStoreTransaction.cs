@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Buildx.Core.Errors;
+using Buildx.Core.Text;
 
 namespace Buildx.Core.Store;
 

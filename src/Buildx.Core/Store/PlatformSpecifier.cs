@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Buildx.Core.Errors;
+using Buildx.Core.Text;
 
 namespace Buildx.Core.Store;
 

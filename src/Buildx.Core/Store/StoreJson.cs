@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Buildx.Core.Errors;
+using Buildx.Core.Text;
 
 namespace Buildx.Core.Store;
 

@@ -1,4 +1,5 @@
 using Buildx.Core.BuildKit.Protocol.Fsutil;
+using Buildx.Core.Session;
 
 namespace Buildx.Core.Session.FileSend;
 
@@ -57,7 +58,7 @@ internal sealed class ExportEntryValidator(bool windowsRules)
     {
         _ when (mode & GoFileMode.Directory) != 0 => ExportEntryKind.Directory,
         _ when (mode & GoFileMode.Symlink) != 0 => ExportEntryKind.SymbolicLink,
-        _ when !GoFileMode.IsRegular(mode) => ExportEntryKind.Special,
+        _ when !GoFileMode.CanRequestData(mode) => ExportEntryKind.Special,
         _ when linkname.Length > 0 => ExportEntryKind.HardLink,
         _ => ExportEntryKind.RegularFile,
     };

@@ -1,4 +1,5 @@
 using Buildx.Core.BuildKit.Protocol.Fsutil;
+using Buildx.Core.Session;
 
 namespace Buildx.Core.Session.FileSync;
 

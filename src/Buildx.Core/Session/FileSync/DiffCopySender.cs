@@ -6,6 +6,7 @@ using Buildx.Core.Session.Grpc;
 using Google.Protobuf;
 using Grpc.Core;
 using PacketType = Buildx.Core.BuildKit.Protocol.Fsutil.Packet.Types.PacketType;
+using Buildx.Core.Session;
 
 namespace Buildx.Core.Session.FileSync;
 

@@ -1,3 +1,4 @@
+using Buildx.Core.Text;
 namespace Buildx.Core.Session.FileSync;
 
 /// <summary>
@@ -31,7 +32,7 @@ internal sealed class FollowPathResolver
         }
 
         var paths = resolver.resolved.ToList();
-        paths.Sort(Utf8OrdinalComparer.Instance);
+        paths.Sort(GoStringComparer.Instance);
         return DedupeSortedPaths(paths);
     }
 

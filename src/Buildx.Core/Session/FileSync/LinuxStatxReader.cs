@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using Buildx.Core.Session;
 
 namespace Buildx.Core.Session.FileSync;
 

@@ -1,4 +1,5 @@
 using System.IO.Enumeration;
+using Buildx.Core.Text;
 
 namespace Buildx.Core.Session.FileSync;
 
@@ -18,7 +19,7 @@ internal static class LocalDirectory
     public static string[] ListNames(string fullPath)
     {
         var names = new FileSystemEnumerable<string>(fullPath, static (ref FileSystemEntry entry) => entry.FileName.ToString(), AllEntries).ToArray();
-        Array.Sort(names, Utf8OrdinalComparer.Instance);
+        Array.Sort(names, GoStringComparer.Instance);
         return names;
     }
 

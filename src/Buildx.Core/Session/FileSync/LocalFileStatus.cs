@@ -1,3 +1,4 @@
+using Buildx.Core.Session;
 namespace Buildx.Core.Session.FileSync;
 
 /// <summary>What <c>lstat</c> says about one entry, already in the wire's terms.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using Buildx.Core.Session;
 
 namespace Buildx.Core.Session.FileSync;
 

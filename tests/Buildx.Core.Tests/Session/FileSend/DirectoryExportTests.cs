@@ -2,6 +2,7 @@ using Buildx.Core.Session.FileSend;
 using Buildx.Core.Session.Grpc;
 using Grpc.Core;
 using static Buildx.Core.Tests.Session.FileSend.FileSendHarness;
+using Buildx.Core.Session;
 
 namespace Buildx.Core.Tests.Session.FileSend;
 

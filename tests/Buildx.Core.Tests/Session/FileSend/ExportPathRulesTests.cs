@@ -3,6 +3,7 @@ using Buildx.Core.Session.FileSend;
 using Buildx.Core.Session.Grpc;
 using Grpc.Core;
 using static Buildx.Core.Tests.Session.FileSend.FileSendHarness;
+using Buildx.Core.Session;
 
 namespace Buildx.Core.Tests.Session.FileSend;
 
@@ -72,7 +73,7 @@ public class ExportPathRulesTests
     {
         Assert.Equal((UnixFileMode)Octal("755"), GoFileMode.ToUnixFileMode(GoFileMode.Directory | Octal("755")));
         Assert.Equal((UnixFileMode)Octal("7777"), GoFileMode.ToUnixFileMode(GoFileMode.Setuid | GoFileMode.Setgid | GoFileMode.Sticky | Octal("777")));
-        Assert.True(GoFileMode.IsRegular(Octal("644")));
-        Assert.False(GoFileMode.IsRegular(GoFileMode.NamedPipe | Octal("644")));
+        Assert.True(GoFileMode.CanRequestData(Octal("644")));
+        Assert.False(GoFileMode.CanRequestData(GoFileMode.NamedPipe | Octal("644")));
     }
 }

@@ -3,6 +3,7 @@ using Buildx.Core.BuildKit.Protocol.FileSync;
 using Buildx.Core.Session.FileSend;
 using Buildx.Core.Session.Grpc;
 using Google.Protobuf;
+using Buildx.Core.Session;
 
 namespace Buildx.Core.Tests.Session.FileSend;
 

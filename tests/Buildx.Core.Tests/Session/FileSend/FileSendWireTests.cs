@@ -4,6 +4,7 @@ using Buildx.Core.Session.FileSend;
 using Buildx.Core.Session.Grpc;
 using Google.Protobuf;
 using PacketType = Buildx.Core.BuildKit.Protocol.Fsutil.Packet.Types.PacketType;
+using Buildx.Core.Session;
 
 namespace Buildx.Core.Tests.Session.FileSend;
 

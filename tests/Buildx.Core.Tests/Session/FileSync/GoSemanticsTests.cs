@@ -1,4 +1,5 @@
 using Buildx.Core.Session.FileSync;
+using Buildx.Core.Text;
 
 namespace Buildx.Core.Tests.Session.FileSync;
 
@@ -51,7 +52,7 @@ public class GoSemanticsTests
         // UTF-16 order would put the emoji (a surrogate pair) before U+FF5E.
         string[] names = ["😀", "～", "é", "z", "a.txt", "a", "_", "B"];
 
-        Array.Sort(names, Utf8OrdinalComparer.Instance);
+        Array.Sort(names, GoStringComparer.Instance);
 
         Assert.Equal(["B", "_", "a", "a.txt", "z", "é", "～", "😀"], names);
     }

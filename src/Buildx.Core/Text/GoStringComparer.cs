@@ -1,9 +1,10 @@
-namespace Buildx.Core.Store;
+namespace Buildx.Core.Text;
 
 /// <summary>
 /// Orders strings as Go compares them: by UTF-8 bytes, which is code-point order. It differs from
 /// ordinal UTF-16 order only between surrogate pairs and U+E000..U+FFFF. Go's encoding/json sorts
-/// map keys this way, and buildx sorts builders by name this way.
+/// map keys this way, buildx sorts builders by name this way, and fsutil requires
+/// directory entries in this order ("changes out of order").
 /// </summary>
 internal sealed class GoStringComparer : IComparer<string>
 {

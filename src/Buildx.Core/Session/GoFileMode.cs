@@ -1,4 +1,4 @@
-namespace Buildx.Core.Session.FileSync;
+namespace Buildx.Core.Session;
 
 /// <summary>
 /// Go's <c>os.FileMode</c> bit layout, which fsutil puts on the wire as <c>Stat.mode</c>: type bits at the top
@@ -73,4 +73,36 @@ internal static class GoFileMode
     public static bool IsDirectory(uint mode) => (mode & Directory) != 0;
 
     public static bool IsSymlink(uint mode) => (mode & Symlink) != 0;
+
+    /// <summary>The mode Go's <c>os.Chmod</c> would apply: rwx bits plus setuid, setgid and sticky.</summary>
+    public static UnixFileMode ToUnixFileMode(uint mode)
+    {
+        var unix = (UnixFileMode)(mode & PermissionMask);
+        if ((mode & Setuid) != 0)
+        {
+            unix |= UnixFileMode.SetUser;
+        }
+
+        if ((mode & Setgid) != 0)
+        {
+            unix |= UnixFileMode.SetGroup;
+        }
+
+        if ((mode & Sticky) != 0)
+        {
+            unix |= UnixFileMode.StickyBit;
+        }
+
+        return unix;
+    }
+
+    /// <summary>A name for an entry type a receiver does not create, for messages and reports.</summary>
+    public static string DescribeSpecialType(uint mode) => mode switch
+    {
+        _ when (mode & CharDevice) != 0 => "character device",
+        _ when (mode & Device) != 0 => "block device",
+        _ when (mode & NamedPipe) != 0 => "named pipe",
+        _ when (mode & Socket) != 0 => "socket",
+        _ => "irregular file",
+    };
 }
