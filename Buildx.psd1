@@ -16,9 +16,17 @@
     TypesToProcess       = @('module/Buildx.Types.ps1xml')
 
     CmdletsToExport      = @(
+        'Add-BuildxBuilderNode'
+        'Clear-BuildxCache'
         'Get-BuildxBuilder'
         'Get-BuildxDiskUsage'
         'Invoke-BuildxBuild'
+        'New-BuildxBuilder'
+        'Remove-BuildxBuilder'
+        'Remove-BuildxBuilderNode'
+        'Start-BuildxBuilder'
+        'Stop-BuildxBuilder'
+        'Use-BuildxBuilder'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
