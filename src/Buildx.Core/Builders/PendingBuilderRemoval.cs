@@ -31,17 +31,19 @@ public sealed class PendingBuilderRemoval : IDisposable
     /// Stops and removes each node's daemon, then deletes the store entry, as buildx does: the entry
     /// goes even when a node's engine could not be reached.
     /// </summary>
-    /// <returns>What failed on the nodes' engines (each a <see cref="ErrorIds.NodeRemovalFailed"/> error); empty when all went.</returns>
-    public async Task<IReadOnlyList<BuildxException>> CommitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    /// <returns>What failed on the nodes' engines (each a <see cref="ErrorIds.NodeRemovalFailed"/> error), and
+    /// warnings for nodes whose driver could not even be made (nothing of theirs could be looked for).</returns>
+    public async Task<BuilderRemovalResult> CommitAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         var store = transaction ?? throw new ObjectDisposedException(nameof(PendingBuilderRemoval));
         var failures = new List<BuildxException>();
+        var warnings = new List<string>();
         foreach (var node in definition.Nodes)
         {
             var plan = Plan.Nodes.First(n => n.Name == node.Name);
             if (plan.Problem is not null)
             {
-                failures.Add(NodeFailure(node.Name, plan.Problem, null));
+                warnings.Add($"Node '{node.Name}' of builder '{definition.Name}' had no usable driver settings, so nothing of it was removed on its engine: {plan.Problem}");
                 continue;
             }
 
@@ -54,7 +56,7 @@ public sealed class PendingBuilderRemoval : IDisposable
 
         store.Remove(definition.Name);
         Dispose();
-        return failures;
+        return new BuilderRemovalResult(failures, warnings);
     }
 
     public void Dispose()

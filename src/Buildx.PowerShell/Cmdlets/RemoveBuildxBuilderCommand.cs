@@ -69,7 +69,13 @@ public sealed class RemoveBuildxBuilderCommand : BuildxCmdlet
                 return;
             }
 
-            foreach (var failure in Await(pending.CommitAsync(Timeout, CancellationToken)))
+            var result = Await(pending.CommitAsync(Timeout, CancellationToken));
+            foreach (var warning in result.Warnings)
+            {
+                WriteWarning(warning);
+            }
+
+            foreach (var failure in result.Failures)
             {
                 WriteError(failure);
             }
