@@ -116,7 +116,7 @@ public sealed class ClearBuildxCacheCommand : BuildxCmdlet
             parts.Add($"until {options.MinFreeSpace} bytes are free");
         }
 
-        var scope = options.All ? "all cache records, internal and frontend ones included" : "cache records";
+        var scope = options.All ? "all cache records (internal and frontend ones included)" : "cache records";
         return $"Remove {scope}{(parts.Count > 0 ? " " + string.Join(", ", parts) : string.Empty)} on builder '{builderName}'";
     }
 }
