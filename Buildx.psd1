@@ -37,7 +37,7 @@
             Tags         = @('buildx', 'buildkit', 'docker', 'container', 'build', 'kubernetes', 'oci', 'Linux', 'Windows', 'PSEdition_Core')
             ProjectUri   = 'https://github.com/buildx-powershell/Buildx.PowerShell'
             LicenseUri   = 'https://github.com/buildx-powershell/Buildx.PowerShell/blob/main/LICENSE'
-            ReleaseNotes = 'Foundation: Get-BuildxBuilder and Get-BuildxDiskUsage over the Docker engine''s embedded BuildKit, spoken to over gRPC.'
+            ReleaseNotes = 'Builder management in the store shared with docker buildx: New-BuildxBuilder, Add-/Remove-BuildxBuilderNode, Use-, Start-, Stop- and Remove-BuildxBuilder, Clear-BuildxCache; structured driver options; Get-BuildxBuilder -Bootstrap.'
         }
     }
 }

@@ -50,6 +50,7 @@ public sealed class BuilderManager(BuilderCatalog catalog, DockerContextResolver
         try
         {
             var group = GetStored(transaction, name, ErrorIds.ContextBuilderNotRemovable, $"context builder cannot be removed, run `docker context rm {name}` to remove this context");
+            EnsureDaemonsRemovable(group, keepDaemon);
             var definition = BuilderCatalog.FromGroup(group, group.LastActivity);
             var fileName = BuilderName.Validate(group.Name);
             var plan = new BuilderRemovalPlan
@@ -85,6 +86,7 @@ public sealed class BuilderManager(BuilderCatalog catalog, DockerContextResolver
 
             // Checked on a copy first, so a refused leave changes nothing.
             group.Copy().Leave(nodeName);
+            EnsureDaemonsRemovable(group, keepDaemon);
             var definition = BuilderCatalog.FromGroup(group, group.LastActivity);
             var node = definition.Nodes.Single(n => n.Name == nodeName);
             var plan = new NodeLeavePlan
@@ -211,6 +213,22 @@ public sealed class BuilderManager(BuilderCatalog catalog, DockerContextResolver
         if (await driver.GetStatusAsync(cancellationToken).ConfigureAwait(false) != NodeStatus.Running)
         {
             await driver.BootstrapAsync(progress, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A driver this version cannot drive cannot remove its daemons either (a kubernetes builder's
+    /// deployments, say): rather than orphan them, only <c>-KeepDaemon</c> removes such a builder.
+    /// </summary>
+    private static void EnsureDaemonsRemovable(NodeGroup group, bool keepDaemon)
+    {
+        if (!keepDaemon && group.Nodes is { Count: > 0 } && KnownDrivers.Find(group.Driver) is { IsImplemented: false } driver)
+        {
+            throw new BuildxException(
+                ErrorIds.DriverNotSupported,
+                BuildxErrorKind.NotImplemented,
+                $"The builder '{group.Name}' uses the {driver.Name} driver, which this version of the module cannot drive, so it cannot remove the builder's daemons. Give -KeepDaemon to remove it from the store only, or remove it with docker buildx rm.",
+                group.Name);
         }
     }
 

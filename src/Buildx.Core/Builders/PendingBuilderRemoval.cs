@@ -43,6 +43,12 @@ public sealed class PendingBuilderRemoval : IDisposable
             var plan = Plan.Nodes.First(n => n.Name == node.Name);
             if (plan.Problem is not null)
             {
+                // With -KeepDaemon nothing was to be removed on the engine anyway.
+                if (keepDaemon)
+                {
+                    continue;
+                }
+
                 warnings.Add($"Node '{node.Name}' of builder '{definition.Name}' had no usable driver settings, so nothing of it was removed on its engine: {plan.Problem}");
                 continue;
             }

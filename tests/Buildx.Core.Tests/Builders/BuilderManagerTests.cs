@@ -184,6 +184,23 @@ public sealed class BuilderManagerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_builder_of_a_driver_not_implemented_is_only_removed_from_the_store()
+    {
+        store.Write("instances/kube", """{"Name":"kube","Driver":"kubernetes","Nodes":[{"Name":"kube0","Endpoint":"kubernetes:///kube?deployment=kube0","Platforms":null,"DriverOpts":null,"Flags":null,"Files":null}],"Dynamic":false}""");
+
+        var error = Assert.Throws<BuildxException>(() => manager.BeginRemove("kube", keepState: false, keepDaemon: false, CancellationToken.None));
+        Assert.Equal(ErrorIds.DriverNotSupported, error.ErrorId);
+        Assert.Contains("-KeepDaemon", error.Message, StringComparison.Ordinal);
+
+        using (var pending = manager.BeginRemove("kube", keepState: false, keepDaemon: true, CancellationToken.None))
+        {
+            await pending.CommitAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+        }
+
+        Assert.False(File.Exists(store.PathOf("instances/kube")));
+    }
+
+    [Fact]
     public async Task Leaving_removes_the_node_and_its_build_records()
     {
         store.Write("refs/mybuilder/winnode/ref1", """{"Target":"default","LocalPath":"/src","DockerfilePath":"/src/Dockerfile"}""");
