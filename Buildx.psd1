@@ -16,9 +16,17 @@
     TypesToProcess       = @('module/Buildx.Types.ps1xml')
 
     CmdletsToExport      = @(
+        'Add-BuildxBuilderNode'
+        'Clear-BuildxCache'
         'Get-BuildxBuilder'
         'Get-BuildxDiskUsage'
         'Invoke-BuildxBuild'
+        'New-BuildxBuilder'
+        'Remove-BuildxBuilder'
+        'Remove-BuildxBuilderNode'
+        'Start-BuildxBuilder'
+        'Stop-BuildxBuilder'
+        'Use-BuildxBuilder'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
@@ -29,7 +37,7 @@
             Tags         = @('buildx', 'buildkit', 'docker', 'container', 'build', 'kubernetes', 'oci', 'Linux', 'Windows', 'PSEdition_Core')
             ProjectUri   = 'https://github.com/buildx-powershell/Buildx.PowerShell'
             LicenseUri   = 'https://github.com/buildx-powershell/Buildx.PowerShell/blob/main/LICENSE'
-            ReleaseNotes = 'Foundation: Get-BuildxBuilder and Get-BuildxDiskUsage over the Docker engine''s embedded BuildKit, spoken to over gRPC.'
+            ReleaseNotes = 'Builder management in the store shared with docker buildx: New-BuildxBuilder, Add-/Remove-BuildxBuilderNode, Use-, Start-, Stop- and Remove-BuildxBuilder, Clear-BuildxCache; structured driver options; Get-BuildxBuilder -Bootstrap.'
         }
     }
 }

@@ -18,11 +18,13 @@ public sealed class BuildxServices
         Environment = environment;
         Contexts = new DockerContextResolver(environment);
         Catalog = new BuilderCatalog(Contexts, environment);
-        Drivers = new DriverFactory(Contexts);
+        Drivers = new DriverFactory(Contexts, environment);
         Loader = new BuilderLoader(Drivers);
         DiskUsage = new DiskUsageQuery(Drivers);
         BuildxDirectory = BuildxConfigDirectory.Resolve(environment);
         Builds = new BuildRunner(Drivers, BuildxDirectory);
+        Builders = new BuilderManager(Catalog, Contexts, Drivers, Loader, environment);
+        Prune = new CachePrune(Drivers);
     }
 
     public IEnvironment Environment { get; }
@@ -41,4 +43,9 @@ public sealed class BuildxServices
     public string BuildxDirectory { get; }
 
     public BuildRunner Builds { get; }
+
+    /// <summary>Creates, changes, selects, starts, stops and removes builders.</summary>
+    public BuilderManager Builders { get; }
+
+    public CachePrune Prune { get; }
 }

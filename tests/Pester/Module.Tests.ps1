@@ -71,5 +71,23 @@ Describe 'PowerShell conventions' {
         $result.CompletionMatches.CompletionText | Should -Contain 'default'
         $result = TabExpansion2 -inputScript 'Get-BuildxDiskUsage -Builder ' -cursorColumn 'Get-BuildxDiskUsage -Builder '.Length
         $result.CompletionMatches.CompletionText | Should -Contain 'default'
+        $result = TabExpansion2 -inputScript 'Remove-BuildxBuilder -Name def' -cursorColumn 'Remove-BuildxBuilder -Name def'.Length
+        $result.CompletionMatches.CompletionText | Should -Contain 'default'
+    }
+
+    It 'offers completion for drivers and platforms' {
+        $result = TabExpansion2 -inputScript 'New-BuildxBuilder -Driver ' -cursorColumn 'New-BuildxBuilder -Driver '.Length
+        $result.CompletionMatches.CompletionText | Should -Be @('docker-container', 'kubernetes', 'remote')
+        $result = TabExpansion2 -inputScript 'New-BuildxBuilder -Platform linux/arm' -cursorColumn 'New-BuildxBuilder -Platform linux/arm'.Length
+        $result.CompletionMatches.CompletionText | Should -Contain 'linux/arm64'
+        $result.CompletionMatches.CompletionText | Should -Contain 'linux/arm/v7'
+    }
+
+    It 'binds builder objects from the pipeline by Name on every builder cmdlet' {
+        foreach ($name in 'Add-BuildxBuilderNode', 'Clear-BuildxCache', 'Get-BuildxBuilder', 'Remove-BuildxBuilder', 'Remove-BuildxBuilderNode',
+            'Start-BuildxBuilder', 'Stop-BuildxBuilder', 'Use-BuildxBuilder') {
+            $parameter = (Get-Command $name).Parameters.Values | Where-Object { $_.Name -eq 'Name' -or $_.Aliases -contains 'Name' }
+            $parameter.Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] }).ValueFromPipelineByPropertyName | Should -Contain $true -Because $name
+        }
     }
 }

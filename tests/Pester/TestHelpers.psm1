@@ -44,4 +44,116 @@ function Invoke-ChildPwsh {
     }
 }
 
-Export-ModuleMember -Function Invoke-ChildPwsh, Get-RepositoryRoot, Get-ModuleManifestPath, Get-EngineSocket, Invoke-EngineBuild
+#region BuildKit stand-in and test stores
+
+# The BuildKit stand-in image (tests/fixtures/buildkit-standin/relay.c): the same image, reference
+# and fingerprint label the xunit suite's StandinImage builds, so either suite may build it first.
+$script:StandinReference = 'buildx-test/buildkit-standin:latest'
+$script:StandinLabel = 'org.buildx-powershell.standin.source'
+
+function Invoke-EngineApi {
+    # One Engine API call over the test engine's socket; a 404 is $null.
+    param([Parameter(Mandatory)][string] $Path, [string] $Method = 'Get')
+    $answer = Invoke-RestMethod -UnixSocket (Get-EngineSocket) -Uri "http://engine/v1.41/$Path" -Method $Method -SkipHttpErrorCheck -StatusCodeVariable status
+    if ($status -eq 404) { return $null }
+    if ($status -ge 400) { throw "Engine API $Method $Path failed ($status): $($answer | ConvertTo-Json -Compress)" }
+    $answer
+}
+
+function Get-EngineContainer { param([Parameter(Mandatory)][string] $Name) Invoke-EngineApi "containers/$Name/json" }
+
+function Get-EngineVolume { param([Parameter(Mandatory)][string] $Name) Invoke-EngineApi "volumes/$Name" }
+
+function Initialize-StandinImage {
+    # Builds the stand-in image unless the engine already has it for the current relay.c:
+    # busybox plus the relay (gcc -static) as buildctl and buildkitd, imported as a rootfs tarball.
+    $source = Join-Path $script:RepositoryRoot 'tests/fixtures/buildkit-standin/relay.c'
+    $fingerprint = (Get-FileHash $source -Algorithm SHA256).Hash.ToLowerInvariant()
+    $image = Invoke-EngineApi "images/$script:StandinReference/json"
+    if ($image -and $image.Config.Labels.$script:StandinLabel -eq $fingerprint) { return }
+
+    $work = Join-Path ([IO.Path]::GetTempPath()) ("standin-" + [guid]::NewGuid().ToString('N'))
+    $rootfs = New-Item -ItemType Directory -Path (Join-Path $work 'rootfs')
+    try {
+        foreach ($dir in 'bin', 'etc', 'root', 'run', 'tmp', 'usr/bin', 'var/lib/buildkit') {
+            New-Item -ItemType Directory -Path (Join-Path $rootfs $dir) -Force | Out-Null
+        }
+        & gcc -static -O2 -Wall -Wextra -Werror -o (Join-Path $rootfs 'usr/bin/buildctl') $source
+        if ($LASTEXITCODE -ne 0) { throw 'Compiling the BuildKit stand-in failed; it needs gcc and a static libc.' }
+        New-Item -ItemType SymbolicLink -Path (Join-Path $rootfs 'usr/bin/buildkitd') -Target 'buildctl' | Out-Null
+        Copy-Item /bin/busybox (Join-Path $rootfs 'bin/busybox')
+        foreach ($applet in (& /bin/busybox --list) | Where-Object { $_ -and $_ -ne 'busybox' }) {
+            New-Item -ItemType SymbolicLink -Path (Join-Path $rootfs "bin/$applet") -Target 'busybox' | Out-Null
+        }
+        Set-Content (Join-Path $rootfs 'etc/passwd') "root:x:0:0:root:/root:/bin/sh" -NoNewline:$false
+        Set-Content (Join-Path $rootfs 'etc/group') "root:x:0:" -NoNewline:$false
+        & chmod 1777 (Join-Path $rootfs 'tmp')
+        $tar = Join-Path $work 'rootfs.tar'
+        & tar --owner=0 --group=0 --numeric-owner -C $rootfs -cf $tar .
+        if ($LASTEXITCODE -ne 0) { throw 'Packing the stand-in rootfs failed.' }
+        $changes = @('ENTRYPOINT ["buildkitd"]', 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', "LABEL $script:StandinLabel=$fingerprint") |
+            ForEach-Object { '&changes=' + [uri]::EscapeDataString($_) }
+        $uri = "http://engine/v1.41/images/create?fromSrc=-&repo=buildx-test/buildkit-standin&tag=latest$($changes -join '')"
+        $answer = Invoke-WebRequest -UnixSocket (Get-EngineSocket) -Method Post -Uri $uri -ContentType 'application/x-tar' -InFile $tar
+        if ($answer.Content -match '"error"') { throw "Importing the stand-in image failed: $($answer.Content)" }
+    }
+    finally {
+        Remove-Item $work -Recurse -Force -ErrorAction Ignore
+    }
+}
+
+function Enter-TestStore {
+    # Points this process at a fresh store of its own (optionally a copy of the buildx-format
+    # fixtures), and lets docker-container builders on the stand-in reach the engine socket
+    # through the test-only bind hook. Exit-TestStore undoes both.
+    param([switch] $WithFixtures)
+    $script:SavedStore = $env:BUILDX_CONFIG
+    $script:SavedBinds = $env:BUILDX_POWERSHELL_TEST_CONTAINER_BINDS
+    $store = Join-Path ([IO.Path]::GetTempPath()) ("buildx-store-" + [guid]::NewGuid().ToString('N'))
+    if ($WithFixtures) {
+        Copy-Item (Join-Path $script:RepositoryRoot 'tests/Buildx.Core.Tests/Store/Fixtures/buildx-store') $store -Recurse
+    }
+    else {
+        New-Item -ItemType Directory -Path $store | Out-Null
+    }
+    $env:BUILDX_CONFIG = $store
+    $env:BUILDX_POWERSHELL_TEST_CONTAINER_BINDS = "$(Get-EngineSocket):/run/docker.sock"
+    $store
+}
+
+function Exit-TestStore {
+    # Removes the containers and volumes of the store's docker-container nodes, then the store.
+    $store = $env:BUILDX_CONFIG
+    foreach ($file in Get-ChildItem (Join-Path $store 'instances') -File -ErrorAction Ignore) {
+        $group = Get-Content $file.FullName -Raw | ConvertFrom-Json -AsHashtable
+        foreach ($node in @($group.Nodes)) { if ($node) { Remove-StandinNode $node.Name } }
+    }
+    Remove-Item $store -Recurse -Force -ErrorAction Ignore
+    $env:BUILDX_CONFIG = $script:SavedStore
+    $env:BUILDX_POWERSHELL_TEST_CONTAINER_BINDS = $script:SavedBinds
+}
+
+function Remove-StandinNode {
+    # Removes a node's container and state volume if they exist.
+    param([Parameter(Mandatory)][string] $NodeName)
+    $null = Invoke-EngineApi "containers/buildx_buildkit_$NodeName`?force=1&v=1" -Method Delete
+    $null = Invoke-EngineApi "volumes/buildx_buildkit_${NodeName}_state?force=1" -Method Delete
+}
+
+function Get-StandinDriverOption {
+    # Driver options for builders on the stand-in: its image, unprivileged (this machine refuses
+    # privileged containers).
+    @{ image = $script:StandinReference; privileged = $false }
+}
+
+function New-TestName {
+    # A builder name no other test or run uses.
+    param([string] $Prefix = 'pt')
+    $Prefix + [guid]::NewGuid().ToString('N').Substring(0, 8)
+}
+
+#endregion
+
+Export-ModuleMember -Function Invoke-ChildPwsh, Get-RepositoryRoot, Get-ModuleManifestPath, Get-EngineSocket, Invoke-EngineBuild,
+    Invoke-EngineApi, Get-EngineContainer, Get-EngineVolume, Initialize-StandinImage, Enter-TestStore, Exit-TestStore,
+    Remove-StandinNode, Get-StandinDriverOption, New-TestName

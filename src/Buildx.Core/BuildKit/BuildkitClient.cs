@@ -64,6 +64,31 @@ public sealed class BuildkitClient : IDisposable
         return response.Record;
     }
 
+    /// <summary>Runs <c>Prune</c>, yielding each record the daemon removes as it reports it.</summary>
+    internal async IAsyncEnumerable<UsageRecord> PruneAsync(PruneRequest request, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var call = control.Prune(request, cancellationToken: cancellationToken);
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException ex)
+            {
+                throw Translate("Prune", ex);
+            }
+
+            if (!more)
+            {
+                yield break;
+            }
+
+            yield return call.ResponseStream.Current;
+        }
+    }
+
     public void Dispose() => channel.Dispose();
 
     private async Task<T> CallAsync<T>(string method, Func<Task<T>> call)

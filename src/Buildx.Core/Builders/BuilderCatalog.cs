@@ -83,10 +83,11 @@ public sealed class BuilderCatalog(DockerContextResolver contexts, IEnvironment 
             Platforms = (node.Platforms ?? []).Select(PlatformSpecifier.Format).ToArray(),
             DriverOptions = node.DriverOpts is null ? new Dictionary<string, string>() : new Dictionary<string, string>(node.DriverOpts, StringComparer.Ordinal),
             BuildkitdFlags = node.BuildkitdFlags?.ToArray() ?? [],
+            ConfigFiles = node.Files is null ? new Dictionary<string, byte[]>() : new Dictionary<string, byte[]>(node.Files, StringComparer.Ordinal),
         }).ToArray(),
     };
 
-    private static BuilderDefinition ForContext(string contextName) => new()
+    internal static BuilderDefinition ForContext(string contextName) => new()
     {
         Name = contextName,
         Driver = Drivers.DockerDriver.DriverName,

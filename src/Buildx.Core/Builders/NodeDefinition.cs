@@ -13,4 +13,7 @@ public sealed record NodeDefinition
     public IReadOnlyDictionary<string, string> DriverOptions { get; init; } = new Dictionary<string, string>();
 
     public IReadOnlyList<string> BuildkitdFlags { get; init; } = [];
+
+    /// <summary>Files for the daemon's config directory (<c>buildkitd.toml</c>, <c>certs/…</c>), from <c>-BuildkitdConfig</c>.</summary>
+    public IReadOnlyDictionary<string, byte[]> ConfigFiles { get; init; } = new Dictionary<string, byte[]>();
 }

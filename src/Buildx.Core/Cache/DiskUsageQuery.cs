@@ -31,21 +31,23 @@ public sealed class DiskUsageQuery(DriverFactory drivers)
 
         using var client = new BuildkitClient(driver.Dialer, driver.EndpointDescription);
         var records = await client.DiskUsageAsync(filters, cancellationToken).ConfigureAwait(false);
-        return records.Select(r => new DiskUsageRecord
-        {
-            Id = r.ID,
-            Builder = builder.Name,
-            Node = node.Name,
-            Size = r.Size,
-            Mutable = r.Mutable,
-            InUse = r.InUse,
-            Shared = r.Shared,
-            CreatedAt = r.CreatedAt?.ToDateTimeOffset(),
-            LastUsedAt = r.LastUsedAt?.ToDateTimeOffset(),
-            UsageCount = r.UsageCount,
-            Description = r.Description,
-            Type = r.RecordType,
-            Parents = r.Parents.ToArray(),
-        }).ToArray();
+        return records.Select(r => ToRecord(r, builder.Name, node.Name)).ToArray();
     }
+
+    internal static DiskUsageRecord ToRecord(BuildKit.Protocol.Control.UsageRecord record, string builderName, string nodeName) => new()
+    {
+        Id = record.ID,
+        Builder = builderName,
+        Node = nodeName,
+        Size = record.Size,
+        Mutable = record.Mutable,
+        InUse = record.InUse,
+        Shared = record.Shared,
+        CreatedAt = record.CreatedAt?.ToDateTimeOffset(),
+        LastUsedAt = record.LastUsedAt?.ToDateTimeOffset(),
+        UsageCount = record.UsageCount,
+        Description = record.Description,
+        Type = record.RecordType,
+        Parents = record.Parents.ToArray(),
+    };
 }

@@ -174,6 +174,10 @@ public sealed class DockerContainerDriver : IDriver
         }
     }
 
+    /// <summary>Whether the state volume exists (it outlives the container with <c>-KeepState</c>).</summary>
+    public async Task<bool> StateVolumeExistsAsync(CancellationToken cancellationToken) =>
+        await volumes.InspectAsync(StateVolumeName, cancellationToken).ConfigureAwait(false) is not null;
+
     public void Dispose() => engine.Dispose();
 
     /// <summary>The create request, from the options, the flags and what the engine reports about itself.</summary>

@@ -33,13 +33,29 @@ public sealed record DockerContainerDriverOptions
     private const string BoolForms = "true or false (also 1, t, T, TRUE, True, 0, f, F, FALSE, False)";
     private const string IntegerForms = "a whole number (64-bit)";
 
-    /// <summary>Every key the driver accepts, for messages; <c>env.&lt;NAME&gt;</c> stands for the env keys.</summary>
-    public static IReadOnlyList<string> AcceptedKeys { get; } =
+    /// <summary>The options the driver declares: key, kind of value, default and effect (buildx's, plus <c>privileged</c>).</summary>
+    public static IReadOnlyList<DriverOptionDescriptor> Declared { get; } =
     [
-        ImageKey, NetworkKey, MemoryKey, MemorySwapKey, CpuQuotaKey, CpuPeriodKey, CpuSharesKey, CpusetCpusKey,
-        CpusetMemsKey, CgroupParentKey, RestartPolicyKey, DefaultLoadKey, EnvPrefix + "<NAME>", ProvenanceAddGhaKey,
-        AllowUntrustedImageKey, PrivilegedKey,
+        new(ImageKey, "image reference", DefaultImage, "The BuildKit image."),
+        new(NetworkKey, "network mode", null, "The container's network mode, such as host (which also allows the network.host entitlement)."),
+        new(MemoryKey, "size", null, "Memory limit, such as 512m or 1g (a number is bytes)."),
+        new(MemorySwapKey, "size", null, "Memory plus swap limit; -1 is unlimited swap."),
+        new(CpuQuotaKey, "integer", null, "CPU CFS quota in microseconds per period."),
+        new(CpuPeriodKey, "integer", null, "CPU CFS period in microseconds."),
+        new(CpuSharesKey, "integer", null, "Relative CPU weight."),
+        new(CpusetCpusKey, "CPU list", null, "The CPUs BuildKit may use, such as 0-1."),
+        new(CpusetMemsKey, "memory node list", null, "The memory nodes BuildKit may use."),
+        new(CgroupParentKey, "cgroup path", DockerContainerDriver.DefaultCgroupParent, "The cgroup parent; only used when the engine's cgroup driver is cgroupfs."),
+        new(RestartPolicyKey, "restart policy", ContainerRestartPolicy.UnlessStopped, "no, always, unless-stopped, on-failure or on-failure:<max-retries>."),
+        new(DefaultLoadKey, "boolean", "false", "Load build results into the engine's image store by default."),
+        new(EnvPrefix, "string", null, "An environment variable for BuildKit, such as env.BUILDKIT_STEP_LOG_MAX_SIZE=-1."),
+        new(ProvenanceAddGhaKey, "boolean", "true", "Accepted for buildx compatibility; changes nothing yet."),
+        new(AllowUntrustedImageKey, "boolean", "false", "Accepted for buildx compatibility; changes nothing yet."),
+        new(PrivilegedKey, "boolean", "true", "This module's own: false runs BuildKit unprivileged (buildx rejects the key)."),
     ];
+
+    /// <summary>Every key the driver accepts, for messages; <c>env.&lt;NAME&gt;</c> stands for the env keys.</summary>
+    public static IReadOnlyList<string> AcceptedKeys { get; } = Declared.Select(option => option.DisplayKey).ToArray();
 
     /// <summary>The BuildKit image; an empty value means the default, as in buildx.</summary>
     public string Image { get; init; } = DefaultImage;
@@ -94,7 +110,8 @@ public sealed record DockerContainerDriverOptions
 
     /// <summary>
     /// Extra <c>source:target[:options]</c> binds. Test hook, not a driver option: the BuildKit
-    /// stand-in image reaches the engine's BuildKit through the engine socket bound into it.
+    /// stand-in image reaches the engine's BuildKit through the engine socket bound into it. Set by
+    /// tests directly, or from <see cref="DriverFactory.TestContainerBindsVariable"/>.
     /// </summary>
     internal IReadOnlyList<string> ExtraBinds { get; init; } = [];
 

@@ -5,8 +5,15 @@ using Buildx.Core.Errors;
 namespace Buildx.Core.Drivers;
 
 /// <summary>Creates the driver for one node of a builder.</summary>
-public sealed class DriverFactory(DockerContextResolver contexts)
+public sealed class DriverFactory(DockerContextResolver contexts, IEnvironment? environment = null)
 {
+    /// <summary>
+    /// Test-only: extra <c>source:target[:options]</c> binds, separated by <c>;</c>, for every
+    /// docker-container node's container. The test suites set it so the BuildKit stand-in image
+    /// reaches the engine's socket; it is not a driver option and is never stored.
+    /// </summary>
+    public const string TestContainerBindsVariable = "BUILDX_POWERSHELL_TEST_CONTAINER_BINDS";
+
     public IDriver Create(BuilderDefinition builder, NodeDefinition node)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -17,8 +24,8 @@ public sealed class DriverFactory(DockerContextResolver contexts)
                 return new DockerDriver(new DockerEngineClient(ResolveEngine(builder, node)));
             case DockerContainerDriver.DriverName:
                 // Options first: a bad option should fail before anything connects.
-                var options = DockerContainerDriverOptions.Parse(node.DriverOptions);
-                return new DockerContainerDriver(new DockerEngineClient(ResolveEngine(builder, node)), node.Name, options, node.BuildkitdFlags);
+                var options = DockerContainerDriverOptions.Parse(node.DriverOptions) with { ExtraBinds = TestBinds() };
+                return new DockerContainerDriver(new DockerEngineClient(ResolveEngine(builder, node)), node.Name, options, node.BuildkitdFlags, node.ConfigFiles);
             default:
                 throw new BuildxException(
                     ErrorIds.DriverNotSupported,
@@ -29,8 +36,13 @@ public sealed class DriverFactory(DockerContextResolver contexts)
     }
 
     /// <summary>A docker or docker-container node's endpoint is a Docker context name, or a docker host URL.</summary>
-    private DockerContext ResolveEngine(BuilderDefinition builder, NodeDefinition node)
+    internal DockerContext ResolveEngine(BuilderDefinition builder, NodeDefinition node)
         => node.Endpoint.Contains("://", StringComparison.Ordinal)
             ? new DockerContext(DockerContext.DefaultName, Transport.Endpoint.Parse(node.Endpoint), $"builder '{builder.Name}'")
             : contexts.Resolve(node.Endpoint, $"builder '{builder.Name}'");
+
+    private string[] TestBinds() =>
+        environment?.GetVariable(TestContainerBindsVariable) is { Length: > 0 } binds
+            ? binds.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : [];
 }

@@ -38,6 +38,21 @@ public static class ErrorIds
     public const string StoreLocked = "StoreLocked";
     public const string StoreCorrupt = "StoreCorrupt";
 
+    // Builder management (New-, Remove-, Use-, Start-, Stop-BuildxBuilder, nodes, prune).
+    public const string UnknownDriver = "UnknownDriver";
+    public const string DriverDoesNotAllowInstances = "DriverDoesNotAllowInstances";
+    public const string BuilderNameIsContext = "BuilderNameIsContext";
+    public const string BuilderInitializationFailed = "BuilderInitializationFailed";
+    public const string ContextBuilderNotRemovable = "ContextBuilderNotRemovable";
+    public const string ContextBuilderNotSelectable = "ContextBuilderNotSelectable";
+    public const string InvalidEndpoint = "InvalidEndpoint";
+    public const string InvalidBuildkitdFlags = "InvalidBuildkitdFlags";
+    public const string BuildkitdConfigNotFound = "BuildkitdConfigNotFound";
+    public const string BootstrapTimeout = "BootstrapTimeout";
+    public const string NodeRemovalFailed = "NodeRemovalFailed";
+    public const string InvalidPruneFilter = "InvalidPruneFilter";
+    public const string PruneOptionNotSupported = "PruneOptionNotSupported";
+
     // The docker-container driver and the Engine API calls behind it.
     public const string InvalidDriverOption = "InvalidDriverOption";
     public const string UnknownDriverOption = "UnknownDriverOption";

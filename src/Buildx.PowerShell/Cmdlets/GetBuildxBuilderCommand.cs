@@ -26,6 +26,10 @@ public sealed class GetBuildxBuilderCommand : BuildxCmdlet
     [DurationTransformation]
     public TimeSpan Timeout { get; set; } = BuilderLoader.DefaultTimeout;
 
+    /// <summary>Start the builders first, as <c>docker buildx inspect --bootstrap</c>.</summary>
+    [Parameter]
+    public SwitchParameter Bootstrap { get; set; }
+
     protected override void ProcessRecord()
     {
         if (Name is not null)
@@ -37,10 +41,21 @@ public sealed class GetBuildxBuilderCommand : BuildxCmdlet
     protected override void EndProcessing()
     {
         var all = Invoke(() => Services.Catalog.List());
-        var selected = Select(all);
+        var selected = names.Count == 0 ? [.. all] : SelectBuilders(all, names);
         if (selected.Count == 0)
         {
             return;
+        }
+
+        if (Bootstrap)
+        {
+            // A Docker context's builder is the engine's own BuildKit: there is nothing to start.
+            foreach (var builder in selected.Where(b => !b.IsDockerContext))
+            {
+                TryAwait(RunReporting(
+                    progress => Services.Builders.BootstrapAsync(builder, progress, BuilderManager.DefaultBootstrapTimeout, CancellationToken),
+                    $"Starting builder {builder.Name}"));
+            }
         }
 
         var currentName = Invoke(() => Services.Catalog.CurrentName());
@@ -61,32 +76,5 @@ public sealed class GetBuildxBuilderCommand : BuildxCmdlet
 
             WriteObject(builder);
         }
-    }
-
-    private List<BuilderDefinition> Select(IReadOnlyList<BuilderDefinition> all)
-    {
-        if (names.Count == 0)
-        {
-            return [.. all];
-        }
-
-        var selected = new List<BuilderDefinition>();
-        foreach (var name in names)
-        {
-            var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-            var matches = all.Where(b => pattern.IsMatch(b.Name)).ToList();
-            if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
-            {
-                WriteError(new BuildxException(
-                    ErrorIds.BuilderNotFound,
-                    BuildxErrorKind.ObjectNotFound,
-                    $"No builder named '{name}'. Known builders: {string.Join(", ", all.Select(b => b.Name))}.",
-                    name));
-            }
-
-            selected.AddRange(matches.Where(m => !selected.Contains(m)));
-        }
-
-        return selected;
     }
 }

@@ -1,0 +1,73 @@
+using System.Management.Automation;
+using Buildx.Core.Builders;
+using Buildx.PowerShell.Completers;
+
+namespace Buildx.PowerShell.Cmdlets;
+
+/// <summary>Adds a node to a builder, like <c>docker buildx create --append</c>.</summary>
+[Cmdlet(VerbsCommon.Add, "BuildxBuilderNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(Builder))]
+public sealed class AddBuildxBuilderNodeCommand : BuildxCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BuilderNameCompleter))]
+    public string Name { get; set; } = string.Empty;
+
+    [Parameter(Position = 1)]
+    [ValidateNotNullOrEmpty]
+    public string? Node { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Endpoint { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(PlatformCompleter))]
+    public string[]? Platform { get; set; }
+
+    [Parameter]
+    [ValidateNotNull]
+    public object[]? DriverOption { get; set; }
+
+    [Parameter]
+    [ValidateNotNull]
+    public string[]? BuildkitdFlag { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? BuildkitdConfig { get; set; }
+
+    [Parameter]
+    public SwitchParameter Bootstrap { get; set; }
+
+    [Parameter]
+    [DurationTransformation]
+    public TimeSpan Timeout { get; set; } = BuilderLoader.DefaultTimeout;
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var builder = CreateOrChange(
+            new CreateBuilderRequest
+            {
+                Name = Name,
+                Append = true,
+                NodeName = Node,
+                Endpoint = Endpoint,
+                Platforms = Platform,
+                DriverOptions = ParseDriverOptions(DriverOption),
+                BuildkitdFlags = BuildkitdFlag,
+                BuildkitdConfigPath = BuildkitdConfig is null ? null : GetUnresolvedProviderPathFromPSPath(BuildkitdConfig),
+                Bootstrap = Bootstrap.IsPresent,
+            },
+            Timeout);
+        if (builder is not null && PassThru)
+        {
+            WriteObject(builder);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System.Management.Automation;
+using Buildx.Core.Builders;
+using Buildx.PowerShell.Completers;
+
+namespace Buildx.PowerShell.Cmdlets;
+
+/// <summary>
+/// Creates a builder in the store shared with buildx, like <c>docker buildx create</c>: a random
+/// name when none is given, the driver's options checked before anything is written, and with
+/// <c>-Node</c> on an existing builder, that node's settings changed.
+/// </summary>
+[Cmdlet(VerbsCommon.New, "BuildxBuilder", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(Builder))]
+public sealed class NewBuildxBuilderCommand : BuildxCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(DriverNameCompleter))]
+    public string? Driver { get; set; }
+
+    /// <summary>Hashtables (<c>@{ image = 'x'; memory = '1g' }</c>) or buildx CSV strings (<c>'image=x,memory=1g'</c>).</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public object[]? DriverOption { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Node { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(PlatformCompleter))]
+    public string[]? Platform { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Endpoint { get; set; }
+
+    [Parameter]
+    [ValidateNotNull]
+    public string[]? BuildkitdFlag { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? BuildkitdConfig { get; set; }
+
+    [Parameter]
+    public SwitchParameter Bootstrap { get; set; }
+
+    [Parameter]
+    public SwitchParameter Use { get; set; }
+
+    [Parameter]
+    [DurationTransformation]
+    public TimeSpan Timeout { get; set; } = BuilderLoader.DefaultTimeout;
+
+    protected override void ProcessRecord()
+    {
+        var builder = CreateOrChange(
+            new CreateBuilderRequest
+            {
+                Name = Name,
+                Driver = Driver,
+                DriverOptions = ParseDriverOptions(DriverOption),
+                NodeName = Node,
+                Platforms = Platform,
+                Endpoint = Endpoint,
+                BuildkitdFlags = BuildkitdFlag,
+                BuildkitdConfigPath = BuildkitdConfig is null ? null : GetUnresolvedProviderPathFromPSPath(BuildkitdConfig),
+                Use = Use.IsPresent,
+                Bootstrap = Bootstrap.IsPresent,
+            },
+            Timeout);
+        if (builder is not null)
+        {
+            WriteObject(builder);
+        }
+    }
+}
