@@ -3,8 +3,9 @@ using System.Text;
 namespace Buildx.Core.Session.Http2;
 
 /// <summary>
-/// Reads the client connection preface and then frames from the transport through one reused buffer,
-/// so a burst of small frames costs one transport read. A frame's payload is valid until the next read.
+/// Reads frames (after the client connection preface, on the server side) from the transport through
+/// one reused buffer, so a burst of small frames costs one transport read. A frame's payload is valid
+/// until the next read.
 /// </summary>
 internal sealed class Http2FrameReader
 {
@@ -50,6 +51,17 @@ internal sealed class Http2FrameReader
             }
 
             end += read;
+        }
+    }
+
+    /// <summary>A whole frame is already buffered, so the next <see cref="ReadFrameAsync"/> does not wait for the transport.</summary>
+    public bool HasBufferedFrame
+    {
+        get
+        {
+            var available = end - start;
+            return available >= Http2FrameHeader.Size
+                && available - Http2FrameHeader.Size >= ((buffer[start] << 16) | (buffer[start + 1] << 8) | buffer[start + 2]);
         }
     }
 
