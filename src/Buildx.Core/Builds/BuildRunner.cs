@@ -23,6 +23,12 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
 {
     internal const string DockerfileFrontend = "dockerfile.v0";
 
+    /// <summary>
+    /// Opens sessions with <c>Control.Session</c> even when the driver has its own session upgrade:
+    /// tests use it to run that path against the docker driver's engine.
+    /// </summary>
+    internal bool PreferControlSession { get; init; }
+
     public async Task<BuildResult> RunAsync(
         BuilderDefinition builder,
         BuildRequest request,
@@ -78,7 +84,8 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
 
         await using var session = new BuildSession(sharedKey, services);
         using var buildCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await session.StartAsync(client.Control, driver.SessionDialer, buildCancellation.Token).ConfigureAwait(false);
+        var sessionDialer = PreferControlSession ? null : driver.SessionDialer;
+        await session.StartAsync(driver.Dialer, sessionDialer, buildCancellation.Token).ConfigureAwait(false);
         solve.Session = session.Id;
 
         var statusTask = FollowStatusAsync(client.Control, solve.Ref, tracker, onEvent, rawStatus, buildCancellation.Token);

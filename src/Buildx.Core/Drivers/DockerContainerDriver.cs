@@ -91,7 +91,7 @@ public sealed class DockerContainerDriver : IDriver
     /// <summary>Each dial is a new <c>buildctl dial-stdio</c> exec: one process per connection.</summary>
     public StreamDialer Dialer => DialAsync;
 
-    /// <summary>Sessions go through <c>Control.Session</c> on the dial-stdio connection.</summary>
+    /// <summary>Sessions go through <c>Control.Session</c>, on a dial-stdio connection of their own.</summary>
     public Session.SessionDialer? SessionDialer => null;
 
     /// <summary>inactive: no container; stopped: it exists but is not running; running.</summary>

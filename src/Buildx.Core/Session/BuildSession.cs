@@ -1,6 +1,5 @@
-using Buildx.Core.BuildKit.Protocol.Control;
 using Buildx.Core.Session.Grpc;
-using Grpc.Core;
+using Buildx.Core.Transport;
 
 namespace Buildx.Core.Session;
 
@@ -17,7 +16,8 @@ public sealed class BuildSession : IAsyncDisposable
     internal const string MethodHeader = "X-Docker-Expose-Session-Grpc-Method";
 
     private readonly CancellationTokenSource lifetime = new();
-    private SessionTransportStream? grpcTunnel;
+    private CancellationTokenSource? running;
+    private ControlSessionStream? controlTunnel;
     private CountingStream? transport;
     private Task? serving;
 
@@ -53,29 +53,24 @@ public sealed class BuildSession : IAsyncDisposable
     ];
 
     /// <summary>
-    /// Opens the tunnel: through <paramref name="dialer"/> when the driver has one, else through
-    /// <c>Control.Session</c> (which can carry a single method header only: see Control.Session's
-    /// caveat in the notes).
+    /// Opens the tunnel: through <paramref name="sessionDialer"/> when the driver has one (the docker
+    /// driver's <c>POST /session</c>), else as a <c>Control.Session</c> call on a new connection from
+    /// <paramref name="buildkitDialer"/>. Both carry one method header field per served method.
     /// </summary>
-    internal async Task StartAsync(Control.ControlClient control, SessionDialer? dialer, CancellationToken cancellationToken)
+    internal async Task StartAsync(StreamDialer buildkitDialer, SessionDialer? sessionDialer, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(control);
-        var token = CancellationTokenSource.CreateLinkedTokenSource(lifetime.Token, cancellationToken).Token;
+        ArgumentNullException.ThrowIfNull(buildkitDialer);
+        running = CancellationTokenSource.CreateLinkedTokenSource(lifetime.Token, cancellationToken);
+        var token = running.Token;
         Stream tunnel;
-        if (dialer is not null)
+        if (sessionDialer is not null)
         {
-            tunnel = await dialer(Headers, token).ConfigureAwait(false);
+            tunnel = await sessionDialer(Headers, token).ConfigureAwait(false);
         }
         else
         {
-            var metadata = new Metadata();
-            foreach (var (key, value) in Headers)
-            {
-                metadata.Add(key.ToLowerInvariant(), value);
-            }
-
-            grpcTunnel = new SessionTransportStream(control.Session(metadata, cancellationToken: token));
-            tunnel = grpcTunnel;
+            tunnel = await ControlSessionTunnel.OpenAsync(buildkitDialer, Headers, token).ConfigureAwait(false);
+            controlTunnel = (ControlSessionStream)tunnel;
         }
 
         transport = new CountingStream(tunnel);
@@ -84,12 +79,21 @@ public sealed class BuildSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (grpcTunnel is not null)
+        if (controlTunnel is not null)
         {
-            await grpcTunnel.CompleteAsync().ConfigureAwait(false);
+            // Half-close: the daemon ends the session and then the call, which the server sees as the end.
+            using var halfCloseTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            try
+            {
+                await controlTunnel.CompleteAsync(halfCloseTimeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // A write is stuck; closing the connection below ends the session all the same.
+            }
         }
 
-        if (serving is not null && grpcTunnel is not null)
+        if (serving is not null && controlTunnel is not null)
         {
             // Give the daemon a moment to finish its side, then cut the session.
             await Task.WhenAny(serving, Task.Delay(TimeSpan.FromSeconds(1))).ConfigureAwait(false);
@@ -106,6 +110,7 @@ public sealed class BuildSession : IAsyncDisposable
             await transport.DisposeAsync().ConfigureAwait(false);
         }
 
+        running?.Dispose();
         lifetime.Dispose();
     }
 

@@ -1,3 +1,4 @@
+using System.Formats.Tar;
 using Buildx.Core.Builders;
 using Buildx.Core.Builds;
 using Buildx.Core.Docker;
@@ -38,10 +39,54 @@ public sealed class BuildRunnerTests : IDisposable
         Assert.Contains(events, e => e is StepEvent);
     }
 
-    private BuildRunner Runner() => new(
+    [Fact]
+    public async Task Copies_a_context_through_a_Control_Session_tunnel()
+    {
+        // The engine's /grpc upgrade instead of POST /session: the session headers travel as gRPC
+        // metadata, and FileSync only works if every method arrived as a field of its own.
+        directory.Write("ctx/Dockerfile", "FROM scratch\nCOPY . /\n");
+        directory.Write("ctx/sub/greeting.txt", "hello through Control.Session");
+        // A tar export: the daemon waits for the client to end that call, so Solve returns only once it is written.
+        var output = Path.Combine(directory.Path, "out.tar");
+
+        var result = await Runner(preferControlSession: true).RunAsync(
+            DefaultBuilder(),
+            new BuildRequest
+            {
+                ContextPath = Path.Combine(directory.Path, "ctx"),
+                Outputs = [new ExportSpec(ExportSpec.Tar, output, new Dictionary<string, string>())],
+            },
+            _ => { },
+            rawStatus: false,
+            CancellationToken.None);
+
+        Assert.Equal("hello through Control.Session", ReadTarEntry(output, "sub/greeting.txt"));
+        Assert.True(result.SessionBytesSent > 0);
+        Assert.True(result.SessionBytesReceived > 0);
+    }
+
+    private static string? ReadTarEntry(string tarPath, string name)
+    {
+        using var reader = new TarReader(File.OpenRead(tarPath));
+        while (reader.GetNextEntry() is { } entry)
+        {
+            if (entry.Name.TrimStart('.', '/') == name && entry.DataStream is { } data)
+            {
+                using var text = new StreamReader(data);
+                return text.ReadToEnd();
+            }
+        }
+
+        return null;
+    }
+
+    private BuildRunner Runner(bool preferControlSession = false) => new(
         new DriverFactory(new DockerContextResolver(new FixedEnvironment(
             new Dictionary<string, string> { ["DOCKER_HOST"] = EngineFixture.Context.Host.Original }, directory.Path))),
-        Path.Combine(directory.Path, "buildx"));
+        Path.Combine(directory.Path, "buildx"))
+    {
+        PreferControlSession = preferControlSession,
+    };
 
     private static BuilderDefinition DefaultBuilder() => new()
     {

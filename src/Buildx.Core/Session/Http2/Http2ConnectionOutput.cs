@@ -6,11 +6,14 @@ namespace Buildx.Core.Session.Http2;
 
 /// <summary>
 /// Everything the connection sends, and the send-side flow control. Producers (the frame loop and the
-/// stream handlers) append frames to a fill buffer under one lock; a single writer loop swaps it with
-/// the buffer it just wrote and hands the whole batch to the transport in one write, flushing when
-/// nothing more is pending. So output is coalesced into large writes, and bounded: data producers
-/// wait above <see cref="FlushThreshold"/>, control frames above <see cref="ControlLimit"/>.
-/// DATA never exceeds the smaller of the stream's and the connection's send windows.
+/// stream handlers) append frames to a fill buffer under one lock; whoever holds the writer role swaps
+/// it with the buffer just written and hands the whole batch to the transport in one write. That is
+/// normally the writer loop, which flushes when nothing more is pending; a producer that waits for its
+/// bytes anyway (<see cref="WriteDataAndFlushAsync"/>) takes the role itself when it is free, which
+/// spares a thread switch per write. So output is coalesced into large writes, and bounded: data
+/// producers wait above <see cref="FlushThreshold"/>, control frames above <see cref="ControlLimit"/>.
+/// DATA never exceeds the smaller of the stream's and the connection's send windows. The server's
+/// connection and the client's share this class.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The token source has no timer and is cancelled, never waited on; nothing to release.")]
 internal sealed class Http2ConnectionOutput
@@ -34,14 +37,21 @@ internal sealed class Http2ConnectionOutput
     private readonly Stream transport;
     private readonly object gate = new();
     private readonly HpackEncoder encoder = new();
-    private readonly byte[] headerBlock = ArrayPool<byte>.Shared.Rent(MaxHeaderBlockLength);
+    private readonly byte[] headerBlock = new byte[MaxHeaderBlockLength];
     private readonly Http2DataFrameBufferWriter frameWriter = new();
     private readonly List<TaskCompletionSource> blockedProducers = [];
+    private readonly List<(long Batch, TaskCompletionSource Waiter)> flushWaiters = [];
     private readonly CancellationTokenSource writeAbort = new();
-    // Pooled: a session's connection is short-lived and these are large.
-    private byte[] fillBuffer = ArrayPool<byte>.Shared.Rent(ControlLimit + GoAwayReserve);
-    private byte[] writeBuffer = ArrayPool<byte>.Shared.Rent(ControlLimit + GoAwayReserve);
+    private byte[] fillBuffer = new byte[ControlLimit + GoAwayReserve];
+    private byte[] writeBuffer = new byte[ControlLimit + GoAwayReserve];
     private int fillLength;
+
+    // Batches are numbered as the writer takes them; a flush waiter waits for its batch's number.
+    private long batchesTaken;
+    private long batchesFlushed;
+
+    /// <summary>Someone (the writer loop or a producer) is writing a batch from <see cref="writeBuffer"/>.</summary>
+    private bool writing;
     private TaskCompletionSource? writerWakeup;
     private long connectionSendWindow = Http2ServerLimits.DefaultInitialWindowSize;
     private int maxFrameSize = Http2ServerLimits.DefaultMaxFrameSize;
@@ -54,7 +64,16 @@ internal sealed class Http2ConnectionOutput
         this.transport = transport;
     }
 
+
     public void Start() => writerLoop = Task.Run(WriteLoopAsync);
+
+    /// <summary>The client connection preface (RFC 9113 section 3.4); a client sends it before any frame.</summary>
+    public ValueTask WriteClientPrefaceAsync() =>
+        WriteControlAsync(Http2FrameReader.ClientPreface.Length, 0, static (span, _) =>
+        {
+            Http2FrameReader.ClientPreface.CopyTo(span);
+            return Http2FrameReader.ClientPreface.Length;
+        });
 
     public ValueTask WriteSettingsAsync(KeyValuePair<Http2SettingId, uint>[] settings) =>
         WriteControlAsync(
@@ -103,7 +122,7 @@ internal sealed class Http2ConnectionOutput
         }
     }
 
-    public async ValueTask WriteHeadersAsync(Http2Stream stream, IReadOnlyList<KeyValuePair<string, string>> fields, bool endStream, CancellationToken cancellationToken)
+    public async ValueTask WriteHeadersAsync(IHttp2SendStream stream, IReadOnlyList<KeyValuePair<string, string>> fields, bool endStream, CancellationToken cancellationToken)
     {
         var bound = HpackEncoder.MaxEncodedLength(fields);
         if (bound > MaxHeaderBlockLength)
@@ -123,7 +142,7 @@ internal sealed class Http2ConnectionOutput
                     var encoded = encoder.Encode(fields, headerBlock);
                     fillLength += Http2FrameWriter.WriteHeaderBlock(
                         fillBuffer.AsSpan(fillLength), stream.Id, headerBlock.AsSpan(0, encoded), endStream, maxFrameSize);
-                    stream.ResponseEnded |= endStream;
+                    stream.SendEnded |= endStream;
                     WakeWriter();
                     return;
                 }
@@ -136,15 +155,16 @@ internal sealed class Http2ConnectionOutput
     }
 
     /// <summary>Sends bytes as DATA frames, as fast as the windows and the buffer allow.</summary>
-    public async ValueTask WriteDataAsync(Http2Stream stream, ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken)
+    public async ValueTask WriteDataAsync(IHttp2SendStream stream, ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken)
     {
+        var prefix = ReadOnlyMemory<byte>.Empty;
         while (true)
         {
             Task wait;
             lock (gate)
             {
                 ThrowIfUnwritable(stream);
-                if (TryAppendData(stream, ref data, endStream))
+                if (TryAppendData(stream, ref prefix, ref data, endStream, wakeWriter: true))
                 {
                     return;
                 }
@@ -157,10 +177,75 @@ internal sealed class Http2ConnectionOutput
     }
 
     /// <summary>
+    /// Sends <paramref name="prefix"/> followed by <paramref name="data"/> as one run of DATA frames (a
+    /// small header shares frames with the bytes it describes; neither is copied but into the output
+    /// buffer) and completes once they are written and flushed. Whenever nobody else is writing, the
+    /// caller writes the batch to the transport itself instead of waking the writer loop and waiting
+    /// for it: a single bulk producer then costs no thread switches. <paramref name="cancellationToken"/>
+    /// cancels waiting (for window credit, buffer room or another writer), never a transport write half done.
+    /// </summary>
+    public async ValueTask WriteDataAndFlushAsync(
+        IHttp2SendStream stream,
+        ReadOnlyMemory<byte> prefix,
+        ReadOnlyMemory<byte> data,
+        bool endStream,
+        CancellationToken cancellationToken)
+    {
+        long? lastBatch = null; // the batch holding our last bytes, once everything is appended
+        while (true)
+        {
+            Task wait;
+            int count;
+            long batch;
+            lock (gate)
+            {
+                if (lastBatch is null)
+                {
+                    ThrowIfUnwritable(stream);
+                    if (TryAppendData(stream, ref prefix, ref data, endStream, wakeWriter: false))
+                    {
+                        lastBatch = fillLength > 0 ? batchesTaken + 1 : batchesTaken;
+                    }
+                }
+                else
+                {
+                    ThrowIfFailed();
+                }
+
+                if (batchesFlushed >= lastBatch)
+                {
+                    return;
+                }
+
+                if (fillLength > 0 && !writing)
+                {
+                    (count, batch) = TakeBatch();
+                    wait = Task.CompletedTask;
+                }
+                else
+                {
+                    // Another writer has the role and will take what is buffered; wait for credit, room or the flush.
+                    (count, batch) = (0, 0);
+                    wait = lastBatch is null ? BlockProducer() : AddFlushWaiter(lastBatch.Value);
+                }
+            }
+
+            if (count > 0)
+            {
+                await WriteBatchAsync(count, batch, byProducer: true).ConfigureAwait(false);
+            }
+            else
+            {
+                await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
     /// Sends a payload as DATA. When both windows cover it and it fits the buffer, it serializes itself
     /// straight into the frames; otherwise it is serialized to a pooled buffer and sent in pieces.
     /// </summary>
-    public async ValueTask WriteDataAsync(Http2Stream stream, IHttp2DataSource source, CancellationToken cancellationToken)
+    public async ValueTask WriteDataAsync(IHttp2SendStream stream, IHttp2DataSource source, CancellationToken cancellationToken)
     {
         var length = source.Length;
         if (length <= DirectWriteLimit)
@@ -234,7 +319,7 @@ internal sealed class Http2ConnectionOutput
     }
 
     /// <summary>Applies a stream WINDOW_UPDATE.</summary>
-    public void AddStreamSendWindow(Http2Stream stream, int increment)
+    public void AddStreamSendWindow(IHttp2SendStream stream, int increment)
     {
         lock (gate)
         {
@@ -249,7 +334,7 @@ internal sealed class Http2ConnectionOutput
     }
 
     /// <summary>A new SETTINGS_INITIAL_WINDOW_SIZE shifts every open stream's window by the difference (RFC 9113 section 6.9.2).</summary>
-    public void ApplyInitialWindowSizeChange(IEnumerable<Http2Stream> streams, int delta)
+    public void ApplyInitialWindowSizeChange(IEnumerable<IHttp2SendStream> streams, int delta)
     {
         lock (gate)
         {
@@ -298,6 +383,28 @@ internal sealed class Http2ConnectionOutput
     }
 
     /// <summary>
+    /// Completes once everything appended so far has been written to the transport and flushed, so a
+    /// producer knows its frames left (and sees the transport's failure if they could not).
+    /// </summary>
+    public Task FlushAsync(CancellationToken cancellationToken)
+    {
+        Task flushed;
+        lock (gate)
+        {
+            ThrowIfFailed();
+            var batch = fillLength > 0 ? batchesTaken + 1 : batchesTaken;
+            if (batchesFlushed >= batch)
+            {
+                return Task.CompletedTask;
+            }
+
+            flushed = AddFlushWaiter(batch);
+        }
+
+        return flushed.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
     /// Accepts no more frames, lets the writer send what is buffered, and waits for it; a transport
     /// that takes longer than <paramref name="drainTimeout"/> is abandoned.
     /// </summary>
@@ -317,16 +424,6 @@ internal sealed class Http2ConnectionOutput
         catch (TimeoutException)
         {
             await writeAbort.CancelAsync().ConfigureAwait(false);
-            // A write that ignores cancellation may still hold a buffer: leave them to the GC.
-            return;
-        }
-
-        lock (gate)
-        {
-            ArrayPool<byte>.Shared.Return(fillBuffer);
-            ArrayPool<byte>.Shared.Return(writeBuffer);
-            ArrayPool<byte>.Shared.Return(headerBlock);
-            fillBuffer = writeBuffer = [];
         }
     }
 
@@ -337,25 +434,28 @@ internal sealed class Http2ConnectionOutput
             while (true)
             {
                 Task? wakeup = null;
-                int count;
+                int count = 0;
+                long batch = 0;
                 lock (gate)
                 {
-                    count = fillLength;
-                    if (count == 0)
+                    if (failure is not null)
                     {
-                        if (completed)
-                        {
-                            return;
-                        }
+                        return;
+                    }
 
-                        writerWakeup = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                        wakeup = writerWakeup.Task;
+                    if (fillLength > 0 && !writing)
+                    {
+                        (count, batch) = TakeBatch();
+                    }
+                    else if (fillLength == 0 && completed && !writing)
+                    {
+                        return;
                     }
                     else
                     {
-                        (fillBuffer, writeBuffer) = (writeBuffer, fillBuffer);
-                        fillLength = 0;
-                        WakeBlockedProducers();
+                        // Nothing to write, or a producer holds the role; it wakes us when it lets go.
+                        writerWakeup = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                        wakeup = writerWakeup.Task;
                     }
                 }
 
@@ -365,29 +465,113 @@ internal sealed class Http2ConnectionOutput
                     continue;
                 }
 
-                await transport.WriteAsync(writeBuffer.AsMemory(0, count), writeAbort.Token).ConfigureAwait(false);
-                bool idle;
-                lock (gate)
+                await WriteBatchAsync(count, batch, byProducer: false).ConfigureAwait(false);
+            }
+        }
+#pragma warning disable CA1031 // WriteBatchAsync recorded the failure; producers see it as an IOException.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+        finally
+        {
+            lock (gate)
+            {
+                ReleaseFlushWaiters(failure is null ? null : TransportFailed());
+            }
+        }
+    }
+
+    /// <summary>Takes the writer role and the buffered frames; under the lock.</summary>
+    private (int Count, long Batch) TakeBatch()
+    {
+        writing = true;
+        (fillBuffer, writeBuffer) = (writeBuffer, fillBuffer);
+        var count = fillLength;
+        fillLength = 0;
+        WakeBlockedProducers();
+        return (count, ++batchesTaken);
+    }
+
+    /// <summary>
+    /// Writes a taken batch and gives the writer role back. The writer loop flushes only when idle (a busy
+    /// writer's batches stay large) or when someone waits for a flush; a producer writing its own bytes always does.
+    /// </summary>
+    private async Task WriteBatchAsync(int count, long batch, bool byProducer)
+    {
+        try
+        {
+            await transport.WriteAsync(writeBuffer.AsMemory(0, count), writeAbort.Token).ConfigureAwait(false);
+            bool flush;
+            lock (gate)
+            {
+                flush = byProducer || fillLength == 0 || flushWaiters.Count > 0;
+            }
+
+            if (flush)
+            {
+                await transport.FlushAsync(writeAbort.Token).ConfigureAwait(false);
+            }
+
+            lock (gate)
+            {
+                writing = false;
+                if (flush)
                 {
-                    idle = fillLength == 0;
+                    batchesFlushed = batch;
+                    ReleaseFlushWaiters(null);
                 }
 
-                if (idle)
+                // A producer lets go: frames others appended meanwhile need the loop, and so does its exit.
+                if (byProducer && (fillLength > 0 || completed))
                 {
-                    await transport.FlushAsync(writeAbort.Token).ConfigureAwait(false);
+                    WakeWriter();
                 }
             }
         }
-#pragma warning disable CA1031 // Any transport failure ends the output; producers see it as an IOException.
         catch (Exception exception)
-#pragma warning restore CA1031
         {
             lock (gate)
             {
                 failure ??= exception;
                 completed = true;
+                writing = false;
                 WakeBlockedProducers();
+                ReleaseFlushWaiters(TransportFailed());
+                WakeWriter();
             }
+
+            throw TransportFailed();
+        }
+    }
+
+    private Task AddFlushWaiter(long batch)
+    {
+        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        flushWaiters.Add((batch, waiter));
+        return waiter.Task;
+    }
+
+    /// <summary>Completes the flush waiters whose batch is out; with an error, fails all the others.</summary>
+    private void ReleaseFlushWaiters(Exception? error)
+    {
+        for (var i = flushWaiters.Count - 1; i >= 0; i--)
+        {
+            var (batch, waiter) = flushWaiters[i];
+            if (batch <= batchesFlushed)
+            {
+                waiter.TrySetResult();
+            }
+            else if (error is not null)
+            {
+                waiter.TrySetException(error);
+            }
+            else
+            {
+                continue;
+            }
+
+            flushWaiters.RemoveAt(i);
         }
     }
 
@@ -413,8 +597,11 @@ internal sealed class Http2ConnectionOutput
         }
     }
 
-    /// <summary>Appends as many DATA frames as windows and buffer allow; true once all of it (and END_STREAM) is out.</summary>
-    private bool TryAppendData(Http2Stream stream, ref ReadOnlyMemory<byte> data, bool endStream)
+    /// <summary>
+    /// Appends as many DATA frames as windows and buffer allow, taking <paramref name="prefix"/> first and
+    /// then <paramref name="data"/>; true once all of it (and END_STREAM) is out.
+    /// </summary>
+    private bool TryAppendData(IHttp2SendStream stream, ref ReadOnlyMemory<byte> prefix, ref ReadOnlyMemory<byte> data, bool endStream, bool wakeWriter)
     {
         var appended = false;
         try
@@ -422,7 +609,8 @@ internal sealed class Http2ConnectionOutput
             while (true)
             {
                 var room = FlushThreshold - fillLength - Http2FrameHeader.Size;
-                if (data.IsEmpty)
+                var remaining = prefix.Length + data.Length;
+                if (remaining == 0)
                 {
                     if (!endStream)
                     {
@@ -435,34 +623,41 @@ internal sealed class Http2ConnectionOutput
                     }
 
                     fillLength += Http2FrameWriter.WriteData(fillBuffer.AsSpan(fillLength), stream.Id, default, endStream: true);
-                    stream.ResponseEnded = true;
+                    stream.SendEnded = true;
                     appended = true;
                     return true;
                 }
 
                 var credit = Math.Min(stream.SendWindow, connectionSendWindow);
-                var chunk = (int)Math.Min(Math.Min(credit, data.Length), Math.Min(room, maxFrameSize));
+                var chunk = (int)Math.Min(Math.Min(credit, remaining), Math.Min(room, maxFrameSize));
                 if (chunk <= 0)
                 {
                     return false;
                 }
 
-                var last = chunk == data.Length;
-                fillLength += Http2FrameWriter.WriteData(fillBuffer.AsSpan(fillLength), stream.Id, data.Span[..chunk], endStream && last);
+                var last = chunk == remaining;
+                var flags = endStream && last ? Http2FrameFlags.EndStream : Http2FrameFlags.None;
+                new Http2FrameHeader(chunk, Http2FrameType.Data, flags, stream.Id).WriteTo(fillBuffer.AsSpan(fillLength));
+                var payload = fillBuffer.AsSpan(fillLength + Http2FrameHeader.Size, chunk);
+                var fromPrefix = Math.Min(chunk, prefix.Length);
+                prefix.Span[..fromPrefix].CopyTo(payload);
+                data.Span[..(chunk - fromPrefix)].CopyTo(payload[fromPrefix..]);
+                prefix = prefix[fromPrefix..];
+                data = data[(chunk - fromPrefix)..];
+                fillLength += Http2FrameHeader.Size + chunk;
                 stream.SendWindow -= chunk;
                 connectionSendWindow -= chunk;
                 appended = true;
-                data = data[chunk..];
                 if (last)
                 {
-                    stream.ResponseEnded |= endStream;
+                    stream.SendEnded |= endStream;
                     return true;
                 }
             }
         }
         finally
         {
-            if (appended)
+            if (appended && wakeWriter)
             {
                 WakeWriter();
             }
@@ -482,26 +677,32 @@ internal sealed class Http2ConnectionOutput
         writerWakeup = null;
     }
 
-    private void ThrowIfClosed()
+    private void ThrowIfFailed()
     {
         if (failure is not null)
         {
-            throw new IOException("The HTTP/2 connection's transport failed: " + failure.Message, failure);
+            throw TransportFailed();
         }
+    }
 
+    private IOException TransportFailed() => new("The HTTP/2 connection's transport failed: " + failure!.Message, failure);
+
+    private void ThrowIfClosed()
+    {
+        ThrowIfFailed();
         if (completed)
         {
             throw new IOException("The HTTP/2 connection is closed.");
         }
     }
 
-    private void ThrowIfUnwritable(Http2Stream stream)
+    private void ThrowIfUnwritable(IHttp2SendStream stream)
     {
         stream.ThrowIfAborted();
         ThrowIfClosed();
-        if (stream.ResponseEnded)
+        if (stream.SendEnded)
         {
-            throw new InvalidOperationException($"The response on stream {stream.Id} has already ended.");
+            throw new InvalidOperationException($"Stream {stream.Id} has already sent END_STREAM.");
         }
     }
 

@@ -4,8 +4,9 @@ using System.Text;
 namespace Buildx.Core.Session.Http2;
 
 /// <summary>
-/// Reads the client connection preface and then frames from the transport through one reused buffer,
-/// so a burst of small frames costs one transport read. A frame's payload is valid until the next read.
+/// Reads frames (after the client connection preface, on the server side) from the transport through
+/// one reused buffer, so a burst of small frames costs one transport read. A frame's payload is valid
+/// until the next read.
 /// </summary>
 internal sealed class Http2FrameReader
 {

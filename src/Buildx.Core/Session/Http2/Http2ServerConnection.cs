@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.ExceptionServices;
 using Buildx.Core.Session.Http2.Hpack;
@@ -27,7 +26,7 @@ internal sealed class Http2ServerConnection
     private readonly Dictionary<int, Http2Stream> streams = [];
     private readonly List<Task> handlers = [];
     private readonly CancellationTokenSource stopReading = new();
-    private readonly HeaderBlockAssembly headerBlock = new();
+    private readonly Http2HeaderBlockAssembly headerBlock = new(Http2ServerLimits.MaxHeaderBlockSize, Http2ServerLimits.MaxContinuationFrames);
     private readonly List<Http2Stream> streamsWithNewData = [];
     private Http2Stream? lastDataStream;
     private int lastClientStreamId;
@@ -35,6 +34,8 @@ internal sealed class Http2ServerConnection
     private long connectionReceiveWindow = Http2ServerLimits.ConnectionReceiveWindow;
     private long unreturnedConnectionCredit;
     private volatile bool peerGoingAway;
+    private HeaderBlockKind headerBlockKind;
+    private bool headerBlockDependsOnItself;
     private Http2ConnectionException? peerError;
 
     public Http2ServerConnection(Stream transport, Func<Http2Stream, Task> streamHandler)
@@ -221,7 +222,7 @@ internal sealed class Http2ServerConnection
     private async ValueTask HandleDataAsync(Http2Frame frame)
     {
         var streamId = RequireStream(frame);
-        var data = StripPadding(frame, priorityLength: 0);
+        var data = frame.UnpaddedPayload(priorityLength: 0);
         var length = frame.Header.Length;
         if (length > Volatile.Read(ref connectionReceiveWindow))
         {
@@ -280,7 +281,7 @@ internal sealed class Http2ServerConnection
     {
         var streamId = RequireStream(frame);
         var hasPriority = frame.HasFlag(Http2FrameFlags.Priority);
-        var fragment = StripPadding(frame, hasPriority ? 5 : 0);
+        var fragment = frame.UnpaddedPayload(hasPriority ? 5 : 0);
         var dependsOnItself = false;
         if (hasPriority)
         {
@@ -309,7 +310,9 @@ internal sealed class Http2ServerConnection
             kind = HeaderBlockKind.ClosedStream;
         }
 
-        headerBlock.Begin(streamId, kind, frame.HasFlag(Http2FrameFlags.EndStream), dependsOnItself, fragment.Span);
+        headerBlockKind = kind;
+        headerBlockDependsOnItself = dependsOnItself;
+        headerBlock.Begin(streamId, frame.HasFlag(Http2FrameFlags.EndStream), fragment.Span);
         if (frame.HasFlag(Http2FrameFlags.EndHeaders))
         {
             CompleteHeaderBlock();
@@ -337,9 +340,9 @@ internal sealed class Http2ServerConnection
     private void CompleteHeaderBlock()
     {
         var streamId = headerBlock.StreamId;
-        var kind = headerBlock.Kind;
+        var kind = headerBlockKind;
         var endStream = headerBlock.EndStream;
-        var dependsOnItself = headerBlock.DependsOnItself;
+        var dependsOnItself = headerBlockDependsOnItself;
         var fields = new List<KeyValuePair<string, string>>();
         bool withinLimit;
         try
@@ -700,31 +703,6 @@ internal sealed class Http2ServerConnection
             ? frame.StreamId
             : throw new Http2ConnectionException(Http2ErrorCode.ProtocolError, $"{frame.Type} on stream 0");
 
-    /// <summary>Removes padding (section 6.1); padding that does not fit the frame is a connection error.</summary>
-    private static ReadOnlyMemory<byte> StripPadding(Http2Frame frame, int priorityLength)
-    {
-        var payload = frame.Payload;
-        if (!frame.HasFlag(Http2FrameFlags.Padded))
-        {
-            return payload.Length >= priorityLength
-                ? payload
-                : throw new Http2ConnectionException(Http2ErrorCode.FrameSizeError, $"a {frame.Type} frame too short for its fields");
-        }
-
-        if (payload.Length < 1 + priorityLength)
-        {
-            throw new Http2ConnectionException(Http2ErrorCode.FrameSizeError, $"a {frame.Type} frame too short for its fields");
-        }
-
-        var padLength = payload.Span[0];
-        if (padLength > payload.Length - 1 - priorityLength)
-        {
-            throw new Http2ConnectionException(Http2ErrorCode.ProtocolError, $"a {frame.Type} frame's padding exceeds its payload");
-        }
-
-        return payload[1..^padLength];
-    }
-
     /// <summary>A stream the peer has not opened yet; we never open streams, so even ones are always idle.</summary>
     private bool IsIdle(int streamId) => streamId % 2 == 0 || streamId > lastClientStreamId;
 
@@ -755,81 +733,5 @@ internal sealed class Http2ServerConnection
         NewRequest,
         Trailers,
         ClosedStream,
-    }
-
-    /// <summary>A header block being collected from HEADERS and CONTINUATION frames, bounded in size and frame count.</summary>
-    private sealed class HeaderBlockAssembly
-    {
-        private byte[] buffer = [];
-        private int length;
-        private int continuations;
-
-        public bool InProgress { get; private set; }
-
-        public int StreamId { get; private set; }
-
-        public HeaderBlockKind Kind { get; private set; }
-
-        public bool EndStream { get; private set; }
-
-        public bool DependsOnItself { get; private set; }
-
-        public ReadOnlySpan<byte> Block => buffer.AsSpan(0, length);
-
-        public void Begin(int streamId, HeaderBlockKind kind, bool endStream, bool dependsOnItself, ReadOnlySpan<byte> fragment)
-        {
-            InProgress = true;
-            StreamId = streamId;
-            Kind = kind;
-            EndStream = endStream;
-            DependsOnItself = dependsOnItself;
-            length = 0;
-            continuations = 0;
-            Add(fragment);
-        }
-
-        public void Append(ReadOnlySpan<byte> fragment)
-        {
-            if (++continuations > Http2ServerLimits.MaxContinuationFrames)
-            {
-                throw new Http2ConnectionException(Http2ErrorCode.EnhanceYourCalm, "too many CONTINUATION frames");
-            }
-
-            Add(fragment);
-        }
-
-        public void Reset()
-        {
-            InProgress = false;
-            length = 0;
-            if (buffer.Length > 0)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-                buffer = [];
-            }
-        }
-
-        private void Add(ReadOnlySpan<byte> fragment)
-        {
-            if (length + fragment.Length > Http2ServerLimits.MaxHeaderBlockSize)
-            {
-                throw new Http2ConnectionException(Http2ErrorCode.EnhanceYourCalm, $"a header block larger than {Http2ServerLimits.MaxHeaderBlockSize} octets");
-            }
-
-            if (length + fragment.Length > buffer.Length)
-            {
-                var larger = ArrayPool<byte>.Shared.Rent(Math.Max(length + fragment.Length, 4096));
-                buffer.AsSpan(0, length).CopyTo(larger);
-                if (buffer.Length > 0)
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                }
-
-                buffer = larger;
-            }
-
-            fragment.CopyTo(buffer.AsSpan(length));
-            length += fragment.Length;
-        }
     }
 }

@@ -7,7 +7,7 @@ namespace Buildx.Core.Session.Http2;
 /// by the connection output's lock.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The token source has no timer; handlers may hold its token after the stream ends, so it is left to the GC.")]
-internal sealed class Http2Stream
+internal sealed class Http2Stream : IHttp2SendStream
 {
     private readonly Http2ServerConnection connection;
     private readonly object sync = new();
@@ -58,13 +58,19 @@ internal sealed class Http2Stream
     }
 
     /// <summary>The peer's remaining credit for our DATA; may go negative after a SETTINGS change.</summary>
-    internal long SendWindow { get; set; }
+    public long SendWindow { get; set; }
 
     /// <summary>Listed by the frame loop for a deferred reader wake-up (frame loop only).</summary>
     internal bool ReaderWakePending { get; set; }
 
     /// <summary>We have sent END_STREAM.</summary>
     internal bool ResponseEnded { get; set; }
+
+    bool IHttp2SendStream.SendEnded
+    {
+        get => ResponseEnded;
+        set => ResponseEnded = value;
+    }
 
     public ValueTask WriteHeadersAsync(IReadOnlyList<KeyValuePair<string, string>> fields, bool endStream, CancellationToken cancellationToken) =>
         connection.Output.WriteHeadersAsync(this, fields, endStream, cancellationToken);
@@ -225,7 +231,7 @@ internal sealed class Http2Stream
         }
     }
 
-    internal void ThrowIfAborted()
+    public void ThrowIfAborted()
     {
         if (abortReason is { } reason)
         {

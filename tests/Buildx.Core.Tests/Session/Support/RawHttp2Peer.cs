@@ -23,26 +23,28 @@ internal sealed record ReceivedFrame(Http2FrameHeader Header, byte[] Payload)
 }
 
 /// <summary>
-/// A hand-driven HTTP/2 client for protocol tests: it writes exactly the frames a test asks for and
-/// reads what the server answers, against an <see cref="Http2ServerConnection"/> over an in-memory pipe.
+/// A hand-driven HTTP/2 peer for protocol tests: it writes exactly the frames a test asks for and reads
+/// what the other side answers, over an in-memory pipe. Usually it is the client of an
+/// <see cref="Http2ServerConnection"/>; <see cref="StartAsServer"/> makes it the server for a client under test.
 /// </summary>
 internal sealed class RawHttp2Peer : IAsyncDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    private readonly DuplexPipeStream client;
+    private readonly DuplexPipeStream own;
     private readonly Http2FrameReader reader;
     private readonly HpackEncoder encoder = new();
     private readonly HpackDecoder decoder = new(4096, 1 << 20);
 
-    private RawHttp2Peer(DuplexPipeStream client, DuplexPipeStream server, Task serverRun)
+    private RawHttp2Peer(DuplexPipeStream own, DuplexPipeStream other, Task serverRun)
     {
-        this.client = client;
-        Server = server;
+        this.own = own;
+        Server = other;
         ServerRun = serverRun;
-        reader = new Http2FrameReader(client, Http2ServerLimits.MaxAllowedFrameSize);
+        reader = new Http2FrameReader(own, Http2ServerLimits.MaxAllowedFrameSize);
     }
 
+    /// <summary>The other end of the pipe: the server's, or with <see cref="StartAsServer"/> the client's.</summary>
     public DuplexPipeStream Server { get; }
 
     /// <summary>The server's <see cref="Http2ServerConnection.RunAsync"/>.</summary>
@@ -66,7 +68,23 @@ internal sealed class RawHttp2Peer : IAsyncDisposable
         return peer;
     }
 
-    public ValueTask SendRawAsync(byte[] bytes) => client.WriteAsync(bytes);
+    /// <summary>
+    /// A peer that plays the server for a client under test: the client gets <see cref="Server"/> (its
+    /// end of the pipe), the test reads its preface with <see cref="ReadClientPrefaceAsync"/> and scripts answers.
+    /// </summary>
+    public static RawHttp2Peer StartAsServer()
+    {
+        var (clientEnd, serverEnd) = DuplexPipeStream.CreatePair();
+        return new RawHttp2Peer(serverEnd, clientEnd, Task.CompletedTask);
+    }
+
+    public async Task ReadClientPrefaceAsync()
+    {
+        using var cancellation = new CancellationTokenSource(Timeout);
+        await reader.ReadPrefaceAsync(cancellation.Token);
+    }
+
+    public ValueTask SendRawAsync(byte[] bytes) => own.WriteAsync(bytes);
 
     public ValueTask SendSettingsAsync(params (Http2SettingId Id, uint Value)[] settings)
     {
@@ -187,7 +205,7 @@ internal sealed class RawHttp2Peer : IAsyncDisposable
     /// <summary>Reads until GOAWAY and returns it.</summary>
     public Task<ReceivedFrame> ExpectGoAwayAsync() => ExpectAsync(Http2FrameType.GoAway);
 
-    /// <summary>Decodes a single-frame header block received from the server.</summary>
+    /// <summary>Decodes a single-frame header block received from the other side.</summary>
     public List<KeyValuePair<string, string>> DecodeHeaders(ReceivedFrame frame)
     {
         var fields = new List<KeyValuePair<string, string>>();
@@ -195,12 +213,12 @@ internal sealed class RawHttp2Peer : IAsyncDisposable
         return fields;
     }
 
-    /// <summary>Ends the client's output (the server sees end of stream).</summary>
-    public void CloseOutput() => client.Output.Complete();
+    /// <summary>Ends this peer's output (the other side sees end of stream).</summary>
+    public void CloseOutput() => own.Output.Complete();
 
     public async ValueTask DisposeAsync()
     {
-        client.Output.Complete();
+        own.Output.Complete();
         Server.Output.Complete();
         try
         {
@@ -210,6 +228,6 @@ internal sealed class RawHttp2Peer : IAsyncDisposable
         {
         }
 
-        await client.DisposeAsync();
+        await own.DisposeAsync();
     }
 }
