@@ -188,6 +188,9 @@ function Invoke-BenchTask {
     Invoke-Native dotnet @('build', (Join-Path $Root 'bench/Buildx.Bench/Buildx.Bench.csproj'), '-c', 'Release', '--nologo', '-v', 'quiet')
     $bench = Join-Path $Root 'bench/Buildx.Bench/bin/Release/net10.0/Buildx.Bench.dll'
     Invoke-Native dotnet (@($bench) + $BenchArgs)
+    Invoke-BuildTask
+    Invoke-ChildPwsh -NoProfile -NonInteractive -File (Join-Path $Root 'bench/BuilderManagement.ps1')
+    if ($LASTEXITCODE -ne 0) { throw "The builder-management benchmark failed with exit code $LASTEXITCODE." }
 }
 
 function Invoke-PackageTask {
