@@ -51,15 +51,7 @@ public sealed partial class CachePrune(DriverFactory drivers)
         foreach (var node in builder.Nodes)
         {
             using var driver = drivers.Create(builder, node);
-            var status = await driver.GetStatusAsync(cancellationToken).ConfigureAwait(false);
-            if (status != NodeStatus.Running)
-            {
-                throw new BuildxException(
-                    ErrorIds.NodeNotRunning,
-                    BuildxErrorKind.ResourceUnavailable,
-                    $"Node '{node.Name}' of builder '{builder.Name}' is {status.ToString().ToLowerInvariant()}; start it with Start-BuildxBuilder first.",
-                    node.Name);
-            }
+            await driver.EnsureRunningAsync(builder, node, cancellationToken).ConfigureAwait(false);
 
             using var client = new BuildkitClient(driver.Dialer, driver.EndpointDescription);
             if (options.MaxUsedSpace != 0 || options.MinFreeSpace != 0)

@@ -19,15 +19,7 @@ public sealed class DiskUsageQuery(DriverFactory drivers)
     private async Task<IReadOnlyList<DiskUsageRecord>> QueryNodeAsync(BuilderDefinition builder, NodeDefinition node, IReadOnlyList<string> filters, CancellationToken cancellationToken)
     {
         using var driver = drivers.Create(builder, node);
-        var status = await driver.GetStatusAsync(cancellationToken).ConfigureAwait(false);
-        if (status != NodeStatus.Running)
-        {
-            throw new BuildxException(
-                ErrorIds.NodeNotRunning,
-                BuildxErrorKind.ResourceUnavailable,
-                $"Node '{node.Name}' of builder '{builder.Name}' is {status.ToString().ToLowerInvariant()}; start it with Start-BuildxBuilder first.",
-                node.Name);
-        }
+        await driver.EnsureRunningAsync(builder, node, cancellationToken).ConfigureAwait(false);
 
         using var client = new BuildkitClient(driver.Dialer, driver.EndpointDescription);
         var records = await client.DiskUsageAsync(filters, cancellationToken).ConfigureAwait(false);

@@ -492,38 +492,12 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
         }
     }
 
-    private ValueTask HandlePingAsync(Http2Frame frame)
-    {
-        if (frame.StreamId != 0)
-        {
-            throw new Http2ConnectionException(Http2ErrorCode.ProtocolError, "PING on a stream");
-        }
-
-        if (frame.Header.Length != 8)
-        {
-            throw new Http2ConnectionException(Http2ErrorCode.FrameSizeError, "a PING frame is not 8 octets");
-        }
-
-        return frame.HasFlag(Http2FrameFlags.Ack)
-            ? default
-            : output.WritePingAckAsync(BinaryPrimitives.ReadUInt64BigEndian(frame.Payload.Span));
-    }
+    private ValueTask HandlePingAsync(Http2Frame frame) =>
+        Http2ControlFrames.ReadPingToAnswer(frame) is { } payload ? output.WritePingAckAsync(payload) : default;
 
     private ValueTask HandleGoAway(Http2Frame frame)
     {
-        if (frame.StreamId != 0)
-        {
-            throw new Http2ConnectionException(Http2ErrorCode.ProtocolError, "GOAWAY on a stream");
-        }
-
-        if (frame.Header.Length < 8)
-        {
-            throw new Http2ConnectionException(Http2ErrorCode.FrameSizeError, "a GOAWAY frame shorter than 8 octets");
-        }
-
-        var lastStreamId = (int)(BinaryPrimitives.ReadUInt32BigEndian(frame.Payload.Span) & 0x7fffffffu);
-        var errorCode = (Http2ErrorCode)BinaryPrimitives.ReadUInt32BigEndian(frame.Payload.Span[4..]);
-        var debug = Encoding.UTF8.GetString(frame.Payload.Span[8..Math.Min(frame.Header.Length, 8 + 256)]);
+        var (lastStreamId, errorCode, debug) = Http2ControlFrames.ReadGoAway(frame);
         if (errorCode != Http2ErrorCode.NoError)
         {
             peerError = new Http2ConnectionException(errorCode, "the peer closed the connection" + (debug.Length > 0 ? ": " + debug : string.Empty));

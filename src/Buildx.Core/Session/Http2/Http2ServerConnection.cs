@@ -528,41 +528,17 @@ internal sealed class Http2ServerConnection
         }
     }
 
-    private ValueTask HandlePingAsync(Http2Frame frame)
-    {
-        if (frame.StreamId != 0)
-        {
-            throw new Http2ConnectionException(Http2ErrorCode.ProtocolError, "PING on a stream");
-        }
-
-        if (frame.Header.Length != 8)
-        {
-            throw new Http2ConnectionException(Http2ErrorCode.FrameSizeError, "a PING frame is not 8 octets");
-        }
-
-        return frame.HasFlag(Http2FrameFlags.Ack)
-            ? default
-            : Output.WritePingAckAsync(BinaryPrimitives.ReadUInt64BigEndian(frame.Payload.Span));
-    }
+    private ValueTask HandlePingAsync(Http2Frame frame) =>
+        Http2ControlFrames.ReadPingToAnswer(frame) is { } payload ? Output.WritePingAckAsync(payload) : default;
 
     private ValueTask HandleGoAway(Http2Frame frame)
     {
-        if (frame.StreamId != 0)
-        {
-            throw new Http2ConnectionException(Http2ErrorCode.ProtocolError, "GOAWAY on a stream");
-        }
-
-        if (frame.Header.Length < 8)
-        {
-            throw new Http2ConnectionException(Http2ErrorCode.FrameSizeError, "a GOAWAY frame shorter than 8 octets");
-        }
+        var (_, errorCode, debug) = Http2ControlFrames.ReadGoAway(frame);
 
         // The peer opens no more streams; the ones it has go on (section 6.8).
         peerGoingAway = true;
-        var errorCode = (Http2ErrorCode)BinaryPrimitives.ReadUInt32BigEndian(frame.Payload.Span[4..]);
         if (errorCode != Http2ErrorCode.NoError)
         {
-            var debug = System.Text.Encoding.UTF8.GetString(frame.Payload.Span[8..Math.Min(frame.Header.Length, 8 + 256)]);
             peerError = new Http2ConnectionException(errorCode, "the peer closed the connection: " + debug);
         }
 
