@@ -46,6 +46,17 @@ Describe 'The module manifest' {
     }
 }
 
+Describe 'Type names for scripts' {
+    It 'resolves the core''s result types by their full names, although they live in the module''s own load context' {
+        $builder = Get-BuildxBuilder -Name default
+        $builder -is [Buildx.Core.Builders.Builder] | Should -BeTrue
+        $builder.Nodes[0] -is [Buildx.Core.Builders.BuilderNode] | Should -BeTrue
+        [Buildx.Core.Builders.NodeStatus]::Running | Should -Be $builder.Nodes[0].Status
+        [Buildx.Core.Builds.BuildResult].Assembly | Should -Be $builder.GetType().Assembly
+        [Buildx.Core.BuildKit.DiskUsageRecord].FullName | Should -Be 'Buildx.Core.BuildKit.DiskUsageRecord'
+    }
+}
+
 Describe 'PowerShell conventions' {
     BeforeAll {
         $cmdlets = Get-Command -Module Buildx -CommandType Cmdlet

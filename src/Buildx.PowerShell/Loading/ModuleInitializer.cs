@@ -18,9 +18,17 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
 
     private static readonly Lazy<BuildxLoadContext> LoadContext = new(() => new BuildxLoadContext(DependencyDirectory));
 
-    public void OnImport() => AssemblyLoadContext.Default.Resolving += ResolveCore;
+    public void OnImport()
+    {
+        AssemblyLoadContext.Default.Resolving += ResolveCore;
+        CoreTypeNames.Register(LoadContext.Value.LoadFromAssemblyName(new AssemblyName(CoreAssemblyName)));
+    }
 
-    public void OnRemove(PSModuleInfo psModuleInfo) => AssemblyLoadContext.Default.Resolving -= ResolveCore;
+    public void OnRemove(PSModuleInfo psModuleInfo)
+    {
+        CoreTypeNames.Unregister();
+        AssemblyLoadContext.Default.Resolving -= ResolveCore;
+    }
 
     private static Assembly? ResolveCore(AssemblyLoadContext defaultContext, AssemblyName assemblyName) =>
         assemblyName.Name == CoreAssemblyName ? LoadContext.Value.LoadFromAssemblyName(assemblyName) : null;
