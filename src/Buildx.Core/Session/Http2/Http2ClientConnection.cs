@@ -429,67 +429,29 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
 
     private async ValueTask HandleSettingsAsync(Http2Frame frame)
     {
-        if (frame.StreamId != 0)
+        if (Http2ControlFrames.ReadSettings(frame, peerIsServer: true) is not { } settings)
         {
-            throw new Http2ConnectionException(Http2ErrorCode.ProtocolError, "SETTINGS on a stream");
-        }
-
-        if (frame.HasFlag(Http2FrameFlags.Ack))
-        {
-            if (frame.Header.Length != 0)
-            {
-                throw new Http2ConnectionException(Http2ErrorCode.FrameSizeError, "a SETTINGS acknowledgement with a payload");
-            }
-
             return;
         }
 
-        if (frame.Header.Length % Http2FrameWriter.SettingSize != 0)
+        if (settings.HeaderTableSize is { } tableSize)
         {
-            throw new Http2ConnectionException(Http2ErrorCode.FrameSizeError, "a SETTINGS payload is not a multiple of 6 octets");
+            output.SetPeerHeaderTableSize(tableSize);
         }
 
-        ApplySettings(frame.Payload.Span);
+        if (settings.InitialWindowSize is { } windowSize)
+        {
+            output.ApplyInitialWindowSizeChange([request], windowSize - peerInitialWindowSize);
+            peerInitialWindowSize = windowSize;
+        }
+
+        if (settings.MaxFrameSize is { } frameSize)
+        {
+            output.SetPeerMaxFrameSize(frameSize);
+        }
+
         // The output flushes as soon as it has nothing else to send, so the peer is not left waiting for this.
         await output.WriteSettingsAckAsync().ConfigureAwait(false);
-    }
-
-    private void ApplySettings(ReadOnlySpan<byte> payload)
-    {
-        for (var offset = 0; offset < payload.Length; offset += Http2FrameWriter.SettingSize)
-        {
-            var id = (Http2SettingId)BinaryPrimitives.ReadUInt16BigEndian(payload[offset..]);
-            var value = BinaryPrimitives.ReadUInt32BigEndian(payload[(offset + 2)..]);
-            switch (id)
-            {
-                case Http2SettingId.HeaderTableSize:
-                    output.SetPeerHeaderTableSize((int)Math.Min(value, int.MaxValue));
-                    break;
-                case Http2SettingId.EnablePush when value != 0:
-                    throw new Http2ConnectionException(Http2ErrorCode.ProtocolError, "a server sent SETTINGS_ENABLE_PUSH other than 0");
-                case Http2SettingId.InitialWindowSize:
-                    if (value > Http2ServerLimits.MaxWindowSize)
-                    {
-                        throw new Http2ConnectionException(Http2ErrorCode.FlowControlError, "SETTINGS_INITIAL_WINDOW_SIZE above 2^31-1");
-                    }
-
-                    output.ApplyInitialWindowSizeChange([request], (int)value - peerInitialWindowSize);
-                    peerInitialWindowSize = (int)value;
-                    break;
-                case Http2SettingId.MaxFrameSize:
-                    if (value is < Http2ServerLimits.DefaultMaxFrameSize or > Http2ServerLimits.MaxAllowedFrameSize)
-                    {
-                        throw new Http2ConnectionException(Http2ErrorCode.ProtocolError, $"SETTINGS_MAX_FRAME_SIZE {value} is out of range");
-                    }
-
-                    output.SetPeerMaxFrameSize((int)value);
-                    break;
-                default:
-                    // MAX_CONCURRENT_STREAMS cannot matter for one stream; MAX_HEADER_LIST_SIZE is advisory;
-                    // unknown settings are ignored (section 6.5.2).
-                    break;
-            }
-        }
     }
 
     private ValueTask HandlePingAsync(Http2Frame frame) =>

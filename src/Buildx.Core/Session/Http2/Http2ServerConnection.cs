@@ -459,73 +459,35 @@ internal sealed class Http2ServerConnection
 
     private async ValueTask HandleSettingsAsync(Http2Frame frame)
     {
-        if (frame.StreamId != 0)
+        if (Http2ControlFrames.ReadSettings(frame, peerIsServer: false) is not { } settings)
         {
-            throw new Http2ConnectionException(Http2ErrorCode.ProtocolError, "SETTINGS on a stream");
-        }
-
-        if (frame.HasFlag(Http2FrameFlags.Ack))
-        {
-            if (frame.Header.Length != 0)
-            {
-                throw new Http2ConnectionException(Http2ErrorCode.FrameSizeError, "a SETTINGS acknowledgement with a payload");
-            }
-
             return;
         }
 
-        if (frame.Header.Length % Http2FrameWriter.SettingSize != 0)
+        if (settings.HeaderTableSize is { } tableSize)
         {
-            throw new Http2ConnectionException(Http2ErrorCode.FrameSizeError, "a SETTINGS payload is not a multiple of 6 octets");
+            Output.SetPeerHeaderTableSize(tableSize);
         }
 
-        ApplySettings(frame.Payload.Span);
-        await Output.WriteSettingsAckAsync().ConfigureAwait(false);
-    }
-
-    private void ApplySettings(ReadOnlySpan<byte> payload)
-    {
-        for (var offset = 0; offset < payload.Length; offset += Http2FrameWriter.SettingSize)
+        if (settings.InitialWindowSize is { } windowSize)
         {
-            var id = (Http2SettingId)BinaryPrimitives.ReadUInt16BigEndian(payload[offset..]);
-            var value = BinaryPrimitives.ReadUInt32BigEndian(payload[(offset + 2)..]);
-            switch (id)
+            var delta = windowSize - peerInitialWindowSize;
+            peerInitialWindowSize = windowSize;
+            Http2Stream[] open;
+            lock (streamsLock)
             {
-                case Http2SettingId.HeaderTableSize:
-                    Output.SetPeerHeaderTableSize((int)Math.Min(value, int.MaxValue));
-                    break;
-                case Http2SettingId.EnablePush when value > 1:
-                    throw new Http2ConnectionException(Http2ErrorCode.ProtocolError, "SETTINGS_ENABLE_PUSH is neither 0 nor 1");
-                case Http2SettingId.InitialWindowSize:
-                    if (value > Http2ServerLimits.MaxWindowSize)
-                    {
-                        throw new Http2ConnectionException(Http2ErrorCode.FlowControlError, "SETTINGS_INITIAL_WINDOW_SIZE above 2^31-1");
-                    }
-
-                    var delta = (int)value - peerInitialWindowSize;
-                    peerInitialWindowSize = (int)value;
-                    Http2Stream[] open;
-                    lock (streamsLock)
-                    {
-                        open = [.. streams.Values];
-                    }
-
-                    Output.ApplyInitialWindowSizeChange(open, delta);
-                    break;
-                case Http2SettingId.MaxFrameSize:
-                    if (value is < Http2ServerLimits.DefaultMaxFrameSize or > Http2ServerLimits.MaxAllowedFrameSize)
-                    {
-                        throw new Http2ConnectionException(Http2ErrorCode.ProtocolError, $"SETTINGS_MAX_FRAME_SIZE {value} is out of range");
-                    }
-
-                    Output.SetPeerMaxFrameSize((int)value);
-                    break;
-                default:
-                    // MAX_CONCURRENT_STREAMS limits pushes, which we never make; MAX_HEADER_LIST_SIZE is
-                    // advisory; unknown settings are ignored (section 6.5.2).
-                    break;
+                open = [.. streams.Values];
             }
+
+            Output.ApplyInitialWindowSizeChange(open, delta);
         }
+
+        if (settings.MaxFrameSize is { } frameSize)
+        {
+            Output.SetPeerMaxFrameSize(frameSize);
+        }
+
+        await Output.WriteSettingsAckAsync().ConfigureAwait(false);
     }
 
     private ValueTask HandlePingAsync(Http2Frame frame) =>
