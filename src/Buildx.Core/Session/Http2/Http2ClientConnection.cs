@@ -356,20 +356,7 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
     {
         var endStream = headerBlock.EndStream;
         var fields = new List<KeyValuePair<string, string>>();
-        bool withinLimit;
-        try
-        {
-            // Always decoded, even for a stream we reset: the HPACK table must stay in sync.
-            withinLimit = decoder.Decode(headerBlock.Block, fields);
-        }
-        catch (HpackDecodingException error)
-        {
-            throw new Http2ConnectionException(Http2ErrorCode.CompressionError, error.Message);
-        }
-        finally
-        {
-            headerBlock.Reset();
-        }
+        var withinLimit = headerBlock.DecodeAndReset(decoder, fields);
 
         if (ResponseEnded)
         {

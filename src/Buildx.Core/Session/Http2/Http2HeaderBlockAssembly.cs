@@ -21,6 +21,27 @@ internal sealed class Http2HeaderBlockAssembly(int maxBlockSize, int maxContinua
 
     public ReadOnlySpan<byte> Block => buffer.AsSpan(0, length);
 
+    /// <summary>
+    /// Decodes the finished block and starts over. Every block is decoded, even one for a stream
+    /// about to be refused or reset, so the HPACK table stays in sync with the peer's.
+    /// </summary>
+    /// <returns>False when the header list exceeded the decoder's limit.</returns>
+    public bool DecodeAndReset(Hpack.HpackDecoder decoder, List<KeyValuePair<string, string>> fields)
+    {
+        try
+        {
+            return decoder.Decode(Block, fields);
+        }
+        catch (Hpack.HpackDecodingException error)
+        {
+            throw new Http2ConnectionException(Http2ErrorCode.CompressionError, error.Message);
+        }
+        finally
+        {
+            Reset();
+        }
+    }
+
     public void Begin(int streamId, bool endStream, ReadOnlySpan<byte> fragment)
     {
         InProgress = true;

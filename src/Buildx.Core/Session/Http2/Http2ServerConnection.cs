@@ -344,20 +344,7 @@ internal sealed class Http2ServerConnection
         var endStream = headerBlock.EndStream;
         var dependsOnItself = headerBlockDependsOnItself;
         var fields = new List<KeyValuePair<string, string>>();
-        bool withinLimit;
-        try
-        {
-            // Always decoded, even for a stream about to be refused: the HPACK table must stay in sync.
-            withinLimit = decoder.Decode(headerBlock.Block, fields);
-        }
-        catch (HpackDecodingException error)
-        {
-            throw new Http2ConnectionException(Http2ErrorCode.CompressionError, error.Message);
-        }
-        finally
-        {
-            headerBlock.Reset();
-        }
+        var withinLimit = headerBlock.DecodeAndReset(decoder, fields);
 
         switch (kind)
         {
