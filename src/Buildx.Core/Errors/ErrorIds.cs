@@ -74,4 +74,5 @@ public static class ErrorIds
     public const string RegistryObjectNotFound = "RegistryObjectNotFound";
     public const string RegistryCallFailed = "RegistryCallFailed";
     public const string DuplicatePlatform = "DuplicatePlatform";
+    public const string PlatformNotSupported = "PlatformNotSupported";
 }
