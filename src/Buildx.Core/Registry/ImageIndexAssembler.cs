@@ -26,7 +26,7 @@ public sealed class ImageIndexAssembler(RegistryClient registry)
     public async Task<AssembledIndex> AssembleAsync(
         IReadOnlyList<PlatformImage> images,
         IReadOnlyList<ImageReference> tags,
-        bool ociMediaTypes,
+        bool? ociMediaTypes,
         IReadOnlyDictionary<string, string>? annotations,
         CancellationToken cancellationToken)
     {
@@ -57,7 +57,9 @@ public sealed class ImageIndexAssembler(RegistryClient registry)
         }
 
         var descriptors = entries.Select(e => e.Descriptor).ToList();
-        var (mediaType, content) = ImageIndexDocument.Create(descriptors, ociMediaTypes, annotations);
+        // Unless the exporter said, an index of OCI manifests is an OCI index, as imagetools decides.
+        var oci = ociMediaTypes ?? descriptors.Any(d => d.MediaType == ManifestMediaTypes.OciManifest);
+        var (mediaType, content) = ImageIndexDocument.Create(descriptors, oci, annotations);
         foreach (var repository in tags.GroupBy(t => t.Repository, StringComparer.Ordinal).Select(g => g.First()))
         {
             foreach (var (descriptor, source) in entries.Where(e => e.Source.Repository != repository.Repository))
