@@ -22,12 +22,39 @@ internal sealed class MultiNodeBuild(BuildRunner runner, DriverFactory drivers, 
         var assignments = await AssignAsync(builder, request, cancellationToken).ConfigureAwait(false);
         var pushedNames = PushedNames(request);
         // Every node's request is made (and its outputs checked) before any node starts.
+        var ociOutput = request.Outputs.FirstOrDefault(o => o.Type == ExportSpec.Oci);
+        var ociParts = ociOutput is null ? null : assignments.ToDictionary(a => a.Node, a => new OciLayoutPart(Path.Combine(Path.GetTempPath(), $"buildx-oci-{Guid.NewGuid():N}.tar"), a.Platforms));
         var nodeRequests = assignments.Select(assignment => (assignment, request: request with
         {
             Platforms = assignment.Platforms,
-            Outputs = request.Outputs.Select(o => ForNode(o, assignment, pushedNames)).ToArray(),
+            Outputs = request.Outputs.Select(o => ForNode(o, assignment, pushedNames, ociParts?[assignment.Node].TarballPath)).ToArray(),
             Tags = pushedNames.Length > 0 ? [] : request.Tags,
         })).ToList();
+        try
+        {
+            return await RunNodesAsync(builder, request, nodeRequests, pushedNames, ociOutput, ociParts?.Values.ToList(), onEvent, rawStatus, clock, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var part in ociParts?.Values.ToList() ?? [])
+            {
+                File.Delete(part.TarballPath);
+            }
+        }
+    }
+
+    private async Task<BuildResult> RunNodesAsync(
+        BuilderDefinition builder,
+        BuildRequest request,
+        List<(NodeAssignment assignment, BuildRequest request)> nodeRequests,
+        string[] pushedNames,
+        ExportSpec? ociOutput,
+        List<OciLayoutPart>? ociParts,
+        Action<BuildEvent> onEvent,
+        bool rawStatus,
+        Stopwatch clock,
+        CancellationToken cancellationToken)
+    {
         var relay = new NodeEventRelay(onEvent);
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var runs = nodeRequests.Select(n => RunNodeAsync(builder, n.request, n.assignment, relay, rawStatus, failFast)).ToList();
@@ -48,6 +75,11 @@ internal sealed class MultiNodeBuild(BuildRunner runner, DriverFactory drivers, 
         }
 
         var results = runs.Select(r => r.Result).ToList();
+        if (ociOutput is not null)
+        {
+            await OciLayoutMerger.MergeAsync(ociParts!, OciImageName(ociOutput, request), OciDestination(ociOutput, request), cancellationToken).ConfigureAwait(false);
+        }
+
         AssembledIndex? index = null;
         if (pushedNames.Length > 0)
         {
@@ -94,16 +126,20 @@ internal sealed class MultiNodeBuild(BuildRunner runner, DriverFactory drivers, 
     }
 
     /// <summary>The output as one node writes it: its own directory per platform, image pushes by digest.</summary>
-    private static ExportSpec ForNode(ExportSpec output, NodeAssignment assignment, string[] pushedNames)
+    private static ExportSpec ForNode(ExportSpec output, NodeAssignment assignment, string[] pushedNames, string? ociTarball)
     {
         switch (output.Type)
         {
+            case ExportSpec.Oci:
+                // Each node writes its own tarball; the module joins them into the layout asked for.
+                var ociAttributes = output.Attributes.Where(a => a.Key != "tar").ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
+                return output with { Destination = ociTarball, Attributes = ociAttributes };
             case ExportSpec.Local when output.Destination is not null && assignment.Platforms.Count == 1:
                 // A node that builds several platforms gets BuildKit's own per-platform split; match it.
                 return output with { Destination = Path.Combine(output.Destination, PlatformDirectory(assignment.Platforms[0])) };
-            case ExportSpec.Tar or ExportSpec.Oci or ExportSpec.Docker:
+            case ExportSpec.Tar or ExportSpec.Docker:
                 throw new BuildxException(ErrorIds.InvalidOutput, BuildxErrorKind.InvalidArgument,
-                    $"Invalid output '{output}': the platforms of this build run on several nodes, which cannot write one {output.Type} tarball together. Use type=local (one directory per platform) or push to a registry (type=registry).",
+                    $"Invalid output '{output}': the platforms of this build run on several nodes, which cannot write one {output.Type} tarball together. Use type=oci (one multi-platform OCI layout), type=local (one directory per platform) or push to a registry (type=registry).",
                     output.ToString());
             case ExportSpec.Image or ExportSpec.Registry when IsPush(output):
                 var attributes = new Dictionary<string, string>(output.Attributes, StringComparer.Ordinal)
@@ -115,6 +151,22 @@ internal sealed class MultiNodeBuild(BuildRunner runner, DriverFactory drivers, 
             default:
                 return output;
         }
+    }
+
+    private static string? OciImageName(ExportSpec output, BuildRequest request) =>
+        output.Attributes.TryGetValue("name", out var name) && name.Length > 0 ? name.Split(',')[0] : request.Tags.Count > 0 ? request.Tags[0] : null;
+
+    private static OciLayoutDestination OciDestination(ExportSpec output, BuildRequest request)
+    {
+        if (output.Attributes.TryGetValue("tar", out var tar) && bool.TryParse(tar, out var asTar) && !asTar)
+        {
+            return OciLayoutDestination.Directory(output.Destination!);
+        }
+
+        return output.Destination is null or ExportSpec.StandardOutput
+            ? OciLayoutDestination.Stream(request.StandardOutput ?? throw new BuildxException(ErrorIds.InvalidOutput, BuildxErrorKind.InvalidArgument,
+                $"Invalid output '{output}': the oci exporter would write to the standard output, which is not available here; give dest=<file>.", output.ToString()))
+            : OciLayoutDestination.Tarball(output.Destination);
     }
 
     /// <summary>BuildKit's directory name for a platform in a split export: <c>linux_arm_v7</c>.</summary>

@@ -105,6 +105,26 @@ public sealed class MultiNodeBuildTests : IDisposable
         Assert.Equal(ErrorIds.RegistryObjectNotFound, missing.ErrorId);
     }
 
+    [Fact]
+    public async Task An_oci_output_asks_each_node_for_its_own_tarball_and_surfaces_the_daemons_refusal()
+    {
+        // The engine's BuildKit has no oci exporter: each node is asked for one, and its answer reaches the caller.
+        await using var amd = await StandinNode.CreateAsync();
+        await using var arm = await StandinNode.CreateAsync();
+        await Task.WhenAll(amd.CreateDriver().BootstrapAsync(null, CancellationToken.None), arm.CreateDriver().BootstrapAsync(null, CancellationToken.None));
+        var output = Path.Combine(directory.Path, "image.tar");
+        var request = Request(output, ["linux/amd64", "linux/arm64"]) with
+        {
+            Outputs = [new ExportSpec(ExportSpec.Oci, output, new Dictionary<string, string>())],
+        };
+
+        var error = await Assert.ThrowsAsync<BuildxException>(() => Runner().RunAsync(Builder(Node(amd, "linux/amd64"), Node(arm, "linux/arm64")), request, _ => { }, false, CancellationToken.None));
+
+        Assert.Matches("Building linux/(amd|arm)64 on node 'ctest_[0-9a-f]+' failed", error.Message);
+        Assert.Contains("oci", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+    }
+
     private BuildRequest Request(string output, string[] platforms) => new()
     {
         ContextPath = Path.Combine(directory.Path, "ctx"),
