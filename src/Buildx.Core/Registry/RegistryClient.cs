@@ -177,7 +177,7 @@ public sealed class RegistryClient : IDisposable
                 return response;
             }
 
-            won = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credential.Username}:{credential.Password}")));
+            won = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credential.Username}:{credential.Secret}")));
             authorizations[repository.ApiHost] = won;
         }
         else if (challenge.IsBearer)
@@ -225,7 +225,8 @@ public sealed class RegistryClient : IDisposable
         }
 
         var query = new StringBuilder();
-        if (challenge.Parameters.TryGetValue("service", out var service))
+        var service = challenge.Parameters.GetValueOrDefault("service");
+        if (service is not null)
         {
             query.Append("service=").Append(Uri.EscapeDataString(service));
         }
@@ -235,13 +236,31 @@ public sealed class RegistryClient : IDisposable
             query.Append(query.Length > 0 ? "&" : string.Empty).Append("scope=").Append(Uri.EscapeDataString(scope));
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, realm + (realm.Contains('?', StringComparison.Ordinal) ? "&" : "?") + query);
-        if (credential is not null)
+        HttpRequestMessage request;
+        if (credential is { IsIdentityToken: true })
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credential.Username}:{credential.Password}")));
+            // An identity token (what `docker login` keeps for some registries) is an OAuth2 refresh token.
+            var form = new List<KeyValuePair<string, string>>
+            {
+                new("grant_type", "refresh_token"),
+                new("refresh_token", credential.Secret),
+                new("client_id", "buildx-powershell"),
+                new("service", service ?? string.Empty),
+            };
+            form.AddRange(scopes.Select(scope => new KeyValuePair<string, string>("scope", scope)));
+            request = new HttpRequestMessage(HttpMethod.Post, realm) { Content = new FormUrlEncodedContent(form) };
+        }
+        else
+        {
+            request = new HttpRequestMessage(HttpMethod.Get, realm + (realm.Contains('?', StringComparison.Ordinal) ? "&" : "?") + query);
+            if (credential is not null)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credential.Username}:{credential.Secret}")));
+            }
         }
 
-        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        using var tokenRequest = request;
+        using var response = await http.SendAsync(tokenRequest, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             throw Unauthorized(repository, $"its token server {new Uri(realm).Host} answered {(int)response.StatusCode} {response.ReasonPhrase}");

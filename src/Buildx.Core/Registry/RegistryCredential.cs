@@ -1,10 +1,13 @@
 namespace Buildx.Core.Registry;
 
-/// <summary>A user name and password (or identity token) for one registry.</summary>
-public sealed record RegistryCredential(string Username, string Password)
+/// <summary>
+/// A login for one registry. An empty <see cref="Username"/> with a <see cref="Secret"/> means
+/// the secret is an identity token, as BuildKit's Auth service and the Docker CLI treat it.
+/// </summary>
+public sealed record RegistryCredential(string Username, string Secret)
 {
-    public override string ToString() => $"{Username} (password hidden)";
-}
+    public bool IsIdentityToken => Username.Length == 0 && Secret.Length > 0;
 
-/// <summary>Finds the credential for a registry host (as written in image names), or null for anonymous access.</summary>
-public delegate ValueTask<RegistryCredential?> RegistryCredentialLookup(string registry, CancellationToken cancellationToken);
+    /// <summary>Never show the secret: this object reaches logs and error messages.</summary>
+    public override string ToString() => IsIdentityToken ? "<identity token>" : $"{Username}:***";
+}

@@ -50,7 +50,7 @@ public static class RegistryFixture
         var (name, tag) = (reference[..colon], reference[(colon + 1)..]);
         using var http = EngineHttp();
         using var request = new HttpRequestMessage(HttpMethod.Post, $"http://engine/v1.41/images/{name}/push?tag={Uri.EscapeDataString(tag)}");
-        var auth = credential is null ? "{}" : JsonSerializer.Serialize(new { username = credential.Username, password = credential.Password, serveraddress = name.Split('/')[0] });
+        var auth = credential is null ? "{}" : JsonSerializer.Serialize(new { username = credential.Username, password = credential.Secret, serveraddress = name.Split('/')[0] });
         request.Headers.Add("X-Registry-Auth", Convert.ToBase64String(Encoding.UTF8.GetBytes(auth)).Replace('+', '-').Replace('/', '_'));
         using var response = await http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
@@ -77,7 +77,7 @@ public static class RegistryFixture
         var http = new HttpClient();
         if (credential is not null)
         {
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credential.Username}:{credential.Password}")));
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credential.Username}:{credential.Secret}")));
         }
 
         return http;
