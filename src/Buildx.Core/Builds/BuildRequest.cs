@@ -21,6 +21,9 @@ public sealed record BuildRequest
 
     public bool NoCache { get; init; }
 
+    /// <summary>Target platforms (<c>-Platform</c>); on a builder with several nodes each goes to the node that can build it.</summary>
+    public IReadOnlyList<string> Platforms { get; init; } = [];
+
     public IReadOnlyList<ExportSpec> Outputs { get; init; } = [];
 
     /// <summary>Where <c>dest=-</c> tarballs go; null when there is no such stream.</summary>

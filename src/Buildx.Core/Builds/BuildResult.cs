@@ -36,6 +36,9 @@ public sealed record BuildResult
     /// <summary>Bytes this client sent through the build's session (context transfer).</summary>
     public long SessionBytesSent { get; init; }
 
+    /// <summary>For a multi-platform build: each platform, the node that built it and its manifest digest.</summary>
+    public IReadOnlyList<PlatformBuildResult> Platforms { get; init; } = [];
+
     /// <summary>Bytes the daemon sent back through the session (exports).</summary>
     public long SessionBytesReceived { get; init; }
 }

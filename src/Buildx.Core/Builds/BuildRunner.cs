@@ -6,6 +6,7 @@ using Buildx.Core.Configuration;
 using Buildx.Core.Drivers;
 using Buildx.Core.Errors;
 using Buildx.Core.Exports;
+using Buildx.Core.Registry;
 using Buildx.Core.Session;
 using Buildx.Core.Session.FileSend;
 using Buildx.Core.Session.FileSync;
@@ -29,6 +30,9 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
     /// </summary>
     internal bool PreferControlSession { get; init; }
 
+    /// <summary>Credentials for the registries a multi-node build writes its index to.</summary>
+    public RegistryCredentialLookup? RegistryCredentials { get; init; }
+
     public async Task<BuildResult> RunAsync(
         BuilderDefinition builder,
         BuildRequest request,
@@ -40,6 +44,11 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(onEvent);
+        if (request.Platforms.Count > 0 && builder.Nodes.Count > 1)
+        {
+            return await new MultiNodeBuild(this, drivers, RegistryCredentials).RunAsync(builder, request, onEvent, rawStatus, cancellationToken).ConfigureAwait(false);
+        }
+
         var clock = Stopwatch.StartNew();
         var (contextPath, dockerfilePath) = ResolvePaths(request);
         var node = builder.Nodes[0];
@@ -134,6 +143,7 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
             Warnings = tracker.Warnings,
             SessionBytesSent = session.BytesSent,
             SessionBytesReceived = session.BytesReceived,
+            Platforms = request.Platforms.Select(p => new PlatformBuildResult(p, node.Name, request.Platforms.Count == 1 ? exporterResponse.GetValueOrDefault("containerimage.digest") : null)).ToArray(),
         };
     }
 
@@ -176,6 +186,11 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         };
         var attrs = solve.FrontendAttrs;
         attrs["filename"] = Path.GetFileName(dockerfilePath);
+        if (request.Platforms.Count > 0)
+        {
+            attrs["platform"] = string.Join(',', request.Platforms);
+        }
+
         if (!string.IsNullOrEmpty(request.Target))
         {
             attrs["target"] = request.Target;

@@ -66,4 +66,13 @@ public static class ErrorIds
     public const string BuildkitImageUnavailable = "BuildkitImageUnavailable";
     public const string BuildkitBootstrapFailed = "BuildkitBootstrapFailed";
     public const string BuildkitVersionUnreadable = "BuildkitVersionUnreadable";
+
+    // Registries (multi-platform index assembly).
+    public const string InvalidImageReference = "InvalidImageReference";
+    public const string RegistryUnreachable = "RegistryUnreachable";
+    public const string RegistryUnauthorized = "RegistryUnauthorized";
+    public const string RegistryObjectNotFound = "RegistryObjectNotFound";
+    public const string RegistryCallFailed = "RegistryCallFailed";
+    public const string DuplicatePlatform = "DuplicatePlatform";
+    public const string PlatformNotSupported = "PlatformNotSupported";
 }

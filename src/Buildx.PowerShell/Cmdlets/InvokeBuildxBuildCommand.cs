@@ -42,6 +42,12 @@ public sealed class InvokeBuildxBuildCommand : BuildxCmdlet
     [Parameter]
     public SwitchParameter NoCache { get; set; }
 
+    /// <summary>Target platforms; on a builder with several nodes each goes to a node that can build it.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(PlatformCompleter))]
+    public string[] Platform { get; set; } = [];
+
     /// <summary>Outputs as hashtables (<c>@{ type='local'; dest='out' }</c>) or buildx CSV strings.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -114,6 +120,7 @@ public sealed class InvokeBuildxBuildCommand : BuildxCmdlet
         BuildArgs = ToStringMap(BuildArg, nameof(BuildArg)),
         Labels = ToStringMap(Label, nameof(Label)),
         NoCache = NoCache.IsPresent,
+        Platforms = Platform.SelectMany(p => p.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
         Outputs = Output.Select(ToExportSpec).ToArray(),
     };
 
