@@ -66,4 +66,10 @@ public static class ErrorIds
     public const string BuildkitImageUnavailable = "BuildkitImageUnavailable";
     public const string BuildkitBootstrapFailed = "BuildkitBootstrapFailed";
     public const string BuildkitVersionUnreadable = "BuildkitVersionUnreadable";
+
+    // Exporters and registries (Invoke-BuildxBuild outputs, New-BuildxOutput, logins).
+    public const string OutputNotSupported = "OutputNotSupported";
+    public const string ImagePushFailed = "ImagePushFailed";
+    public const string RegistryCredentialsUnavailable = "RegistryCredentialsUnavailable";
+    public const string InvalidCredential = "InvalidCredential";
 }
