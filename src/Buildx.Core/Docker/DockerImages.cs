@@ -175,6 +175,7 @@ public sealed class DockerImages(DockerEngineClient engine)
     private BuildxException PushFailed(string reference, string reason) => new(
         ErrorIds.ImagePushFailed,
         reason.Contains("unauthorized", StringComparison.OrdinalIgnoreCase) || reason.Contains("authentication required", StringComparison.OrdinalIgnoreCase)
+            || reason.Contains("no basic auth credentials", StringComparison.OrdinalIgnoreCase) || reason.Contains("denied", StringComparison.OrdinalIgnoreCase)
             ? BuildxErrorKind.PermissionDenied
             : BuildxErrorKind.ResourceUnavailable,
         $"The Docker engine at {engine.Context.Host} could not push the image '{reference}': {reason}",

@@ -72,4 +72,5 @@ public static class ErrorIds
     public const string ImagePushFailed = "ImagePushFailed";
     public const string RegistryCredentialsUnavailable = "RegistryCredentialsUnavailable";
     public const string InvalidCredential = "InvalidCredential";
+    public const string RegistryUnauthorized = "RegistryUnauthorized";
 }
