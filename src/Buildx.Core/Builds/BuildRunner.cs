@@ -47,11 +47,11 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(onEvent);
         var clock = Stopwatch.StartNew();
-        var (contextPath, dockerfilePath) = ResolvePaths(request);
-        var node = builder.Nodes[0];
-        // Outputs are checked before anything connects, except what depends on the engine's image store.
+        // Outputs are checked first, before anything connects, except what depends on the engine's image store.
         var planOptions = new ExportPlanOptions { Driver = builder.Driver, StandardOutputAvailable = request.StandardOutput is not null, Load = request.Load, Push = request.Push };
         ExportPlanner.Create(request.Outputs, request.Tags, planOptions with { EngineImageStore = true });
+        var (contextPath, dockerfilePath) = ResolvePaths(request);
+        var node = builder.Nodes[0];
 
         using var driver = drivers.Create(builder, node);
         await driver.EnsureRunningAsync(builder, node, cancellationToken).ConfigureAwait(false);
