@@ -87,6 +87,29 @@ public sealed class ExportBuildTests : IDisposable
         Assert.Equal("moby", export.Exporter);
         Assert.True(export.Loaded);
         Assert.Equal([name], export.ImageNames);
+        // The engine's exporter reports the image ID as the digest.
+        Assert.StartsWith("sha256:", export.Digest, StringComparison.Ordinal);
+        Assert.Contains($"\"Id\":\"{export.Digest}\"", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_engine_loads_a_docker_archive_stream()
+    {
+        // What a docker output without dest feeds the engine on other drivers: a docker-archive
+        // (here saved from the engine itself) streamed into POST /images/load.
+        var name = EngineApi.UniqueName("buildx-loadstream") + ":1";
+        images.Add(name);
+        var (tagged, _) = await EngineApi.SendAsync(HttpMethod.Post, $"images/{EngineApi.BaseImage}/tag?repo={name.Split(':')[0]}&tag=1");
+        Assert.Equal(201, tagged);
+        using var engine = EngineFixture.CreateEngine();
+        var archive = await SaveAsync(name);
+        await EngineApi.SendAsync(HttpMethod.Delete, $"images/{name}");
+        Assert.Null(await new DockerImages(engine).InspectAsync(name, CancellationToken.None));
+
+        var loaded = await new DockerImages(engine).LoadAsync(new MemoryStream(archive), CancellationToken.None);
+
+        Assert.Contains(loaded, line => line.Contains(name, StringComparison.Ordinal));
+        Assert.NotNull(await new DockerImages(engine).InspectAsync(name, CancellationToken.None));
     }
 
     [Fact]
@@ -208,6 +231,21 @@ public sealed class ExportBuildTests : IDisposable
         }
 
         return Path.Combine(directory.Path, name);
+    }
+
+    private static async Task<byte[]> SaveAsync(string image)
+    {
+        var socketPath = EngineFixture.Context.Host.Address;
+        using var http = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, token) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+                await socket.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(socketPath), token);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            },
+        });
+        return await http.GetByteArrayAsync($"http://engine/v1.41/images/{image}/get");
     }
 
     private static ExportSpec Spec(string type, string? destination) => new(type, destination, new Dictionary<string, string>());
