@@ -22,6 +22,12 @@ public sealed record BuildResult
     /// <summary>Files and directories the exporters wrote on this machine.</summary>
     public IReadOnlyList<string> Outputs { get; init; } = [];
 
+    /// <summary>One entry per exporter, in the order the outputs were given: names, digests, paths, pushes.</summary>
+    public IReadOnlyList<ExportResult> Exports { get; init; } = [];
+
+    /// <summary>How many Solve calls the build took: one, or one per output where the builder takes a single exporter per solve.</summary>
+    public int SolveCount { get; init; } = 1;
+
     public required TimeSpan Duration { get; init; }
 
     /// <summary>Every step BuildKit reported, in order: names, cached or not, times, errors.</summary>

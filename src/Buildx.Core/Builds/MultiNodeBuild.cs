@@ -14,7 +14,7 @@ namespace Buildx.Core.Builds;
 /// digest by each node and joined into one index that the tags point at, only once every node
 /// succeeded. One node failing cancels the others and tags nothing.
 /// </summary>
-internal sealed class MultiNodeBuild(BuildRunner runner, DriverFactory drivers, RegistryCredentialLookup? credentials)
+internal sealed class MultiNodeBuild(BuildRunner runner, DriverFactory drivers)
 {
     public async Task<BuildResult> RunAsync(BuilderDefinition builder, BuildRequest request, Action<BuildEvent> onEvent, bool rawStatus, CancellationToken cancellationToken)
     {
@@ -217,7 +217,11 @@ internal sealed class MultiNodeBuild(BuildRunner runner, DriverFactory drivers, 
         var annotations = push.Attributes
             .Where(a => a.Key.StartsWith("annotation-index.", StringComparison.Ordinal))
             .ToDictionary(a => a.Key["annotation-index.".Length..], a => a.Value, StringComparer.Ordinal);
-        using var registry = new RegistryClient(credentials, Insecure(push, tags));
+        // The same logins the nodes' sessions serve: -Credential first, then the Docker config.
+        var logins = new RegistryCredentialStore(runner.Environment, request.RegistryCredentials);
+        using var registry = new RegistryClient(
+            (host, token) => new ValueTask<RegistryCredential?>(logins.GetAsync(RegistryHost.Normalize(host), token)),
+            Insecure(push, tags));
         return await new ImageIndexAssembler(registry).AssembleAsync(images, tags, oci, annotations, cancellationToken).ConfigureAwait(false);
     }
 

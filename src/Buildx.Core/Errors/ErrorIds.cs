@@ -75,4 +75,10 @@ public static class ErrorIds
     public const string RegistryCallFailed = "RegistryCallFailed";
     public const string DuplicatePlatform = "DuplicatePlatform";
     public const string PlatformNotSupported = "PlatformNotSupported";
+
+    // Exporters and registries (Invoke-BuildxBuild outputs, New-BuildxOutput, logins).
+    public const string OutputNotSupported = "OutputNotSupported";
+    public const string ImagePushFailed = "ImagePushFailed";
+    public const string RegistryCredentialsUnavailable = "RegistryCredentialsUnavailable";
+    public const string InvalidCredential = "InvalidCredential";
 }
