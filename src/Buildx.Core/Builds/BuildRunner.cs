@@ -317,6 +317,7 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         ExportDestinationKind.EngineLoad => engineLoad!.Target,
         ExportDestinationKind.Directory => new DirectoryExportTarget(export.Path!, removeExtraneous: export.Attributes.TryGetValue("mode", out var mode) && mode == "delete"),
         ExportDestinationKind.File => new FileExportTarget(export.Path!),
+        ExportDestinationKind.LayoutDirectory => new OciLayoutDirectoryTarget(export.Path!),
         ExportDestinationKind.Stream => StreamExportTarget.ForStream(request.StandardOutput!),
         _ => null,
     };

@@ -15,6 +15,9 @@ public enum ExportDestinationKind
     /// <summary>A tarball written to a caller-provided stream (<c>dest=-</c>).</summary>
     Stream,
 
+    /// <summary>An OCI layout directory (<c>tar=false</c>): the tarball the daemon sends is unpacked into it.</summary>
+    LayoutDirectory,
+
     /// <summary>A docker-archive tarball piped into the Docker engine's image load (<c>type=docker</c> without dest).</summary>
     EngineLoad,
 }

@@ -152,9 +152,15 @@ public static class ExportPlanner
                         throw Invalid($"the {output.Type} exporter with tar=false writes an OCI layout directory and needs dest=<dir>", output);
                     }
 
-                    throw new BuildxException(ErrorIds.OutputNotSupported, BuildxErrorKind.NotImplemented,
-                        $"Output '{output}': writing an OCI layout directory (tar=false) is not supported by this version of the module; give tar=true (the default) and a file dest, or type=local.",
-                        output.ToString());
+                    if (File.Exists(output.Destination))
+                    {
+                        throw Invalid($"the {output.Type} exporter with tar=false writes an OCI layout directory, and '{output.Destination}' is a file; give a directory", output);
+                    }
+
+                    // The daemon streams the tarball; the client unpacks it (see OciLayoutDirectoryTarget).
+                    var layoutAttributes = AddNames(attributes, tags);
+                    layoutAttributes.Remove("tar");
+                    return new PlannedExport(output.Type, layoutAttributes, ExportDestinationKind.LayoutDirectory, Path.GetFullPath(output.Destination));
                 }
 
                 return Tarball(output.Type, output, AddNames(attributes, tags), options.StandardOutputAvailable);

@@ -53,6 +53,13 @@ public abstract class OciLayoutDestination
         {
             if (System.IO.Directory.Exists(path))
             {
+                // A layout from an earlier export is replaced; anything else is the user's and stays.
+                if (System.IO.Directory.EnumerateFileSystemEntries(path).Any() && !File.Exists(Path.Combine(path, "oci-layout")))
+                {
+                    throw new Errors.BuildxException(Errors.ErrorIds.ExportFailed, Errors.BuildxErrorKind.InvalidOperation,
+                        $"The OCI layout destination '{path}' is a directory that holds other files; give an empty or new directory, or an earlier OCI layout to replace.", path);
+                }
+
                 System.IO.Directory.Delete(path, recursive: true);
             }
 

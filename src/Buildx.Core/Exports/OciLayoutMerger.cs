@@ -52,6 +52,26 @@ public static class OciLayoutMerger
         }
     }
 
+    /// <summary>Unpacks one OCI tarball as it is (its own index.json) into a layout destination, checking every entry.</summary>
+    public static async Task UnpackAsync(string tarball, OciLayoutDestination destination, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var work = Path.Combine(Path.GetTempPath(), "buildx-oci-" + Guid.NewGuid().ToString("N"));
+        var layout = Path.Combine(work, "layout");
+        Directory.CreateDirectory(Path.Combine(layout, "blobs", "sha256"));
+        try
+        {
+            var index = await ExtractAsync(tarball, layout, cancellationToken).ConfigureAwait(false);
+            await File.WriteAllBytesAsync(Path.Combine(layout, "index.json"), index, cancellationToken).ConfigureAwait(false);
+            await File.WriteAllTextAsync(Path.Combine(layout, "oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}", cancellationToken).ConfigureAwait(false);
+            await destination.WriteAsync(layout, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
     /// <summary>Unpacks one node's tarball: blobs into the shared layout (checked against their digests), its index.json returned.</summary>
     private static async Task<byte[]> ExtractAsync(string tarball, string layout, CancellationToken cancellationToken)
     {

@@ -124,11 +124,26 @@ public sealed class ExportShorthandTests : IDisposable
     }
 
     [Fact]
-    public void An_oci_layout_directory_is_refused_as_not_supported_yet()
+    public void An_oci_layout_directory_asks_the_daemon_for_the_tarball_to_unpack()
     {
         var layout = new ExportSpec("oci", Path.Combine(directory.Path, "layout"), new Dictionary<string, string> { ["tar"] = "false" });
 
-        Assert.Equal(ErrorIds.OutputNotSupported, Assert.Throws<BuildxException>(() => Plan([layout], [], "docker-container")).ErrorId);
+        var export = Assert.Single(Plan([layout], ["app:1"], "docker-container").Exports);
+
+        Assert.Equal(ExportDestinationKind.LayoutDirectory, export.DestinationKind);
+        Assert.Equal(Path.Combine(directory.Path, "layout"), export.Path);
+        Assert.False(export.Attributes.ContainsKey("tar"));
+        Assert.Equal("app:1", export.Attributes["name"]);
+    }
+
+    [Fact]
+    public void An_oci_layout_directory_cannot_be_a_file()
+    {
+        var file = Path.Combine(directory.Path, "layout.tar");
+        File.WriteAllText(file, "x");
+        var layout = new ExportSpec("oci", file, new Dictionary<string, string> { ["tar"] = "false" });
+
+        Assert.Equal(ErrorIds.InvalidOutput, Assert.Throws<BuildxException>(() => Plan([layout], [], "docker-container")).ErrorId);
     }
 
     [Fact]
