@@ -59,7 +59,7 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         var node = builder.Nodes[0];
 
         using var driver = drivers.Create(builder, node);
-        await driver.EnsureRunningAsync(builder, node, cancellationToken).ConfigureAwait(false);
+        await driver.EnsureBootedAsync(builder, node, new ClientMessageProgress(onEvent), cancellationToken).ConfigureAwait(false);
         if (driver is DockerDriver docker)
         {
             var info = await docker.Engine.GetInfoAsync(cancellationToken).ConfigureAwait(false);
