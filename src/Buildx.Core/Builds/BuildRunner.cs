@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Buildx.Core.BuildKit;
 using Buildx.Core.BuildKit.Protocol.Control;
 using Buildx.Core.Builders;
+using Buildx.Core.Builds.Options;
 using Buildx.Core.Configuration;
 using Buildx.Core.Drivers;
 using Buildx.Core.Errors;
@@ -55,16 +56,26 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
                 "Several outputs in one build are not supported yet; give one output per build.", null);
         }
 
+        BuildOptionsPlanner.Validate(request.Options, builder.Driver);
+        var optionServices = await BuildOptionsServices.CreateAsync(request.Options, cancellationToken).ConfigureAwait(false);
+
         using var driver = drivers.Create(builder, node);
         await driver.EnsureRunningAsync(builder, node, cancellationToken).ConfigureAwait(false);
 
         using var client = new BuildkitClient(driver.Dialer, driver.EndpointDescription);
         var services = new GrpcServiceRegistry();
-        new FileSyncService(new Dictionary<string, string>
+        var localDirectories = new Dictionary<string, string>
         {
             ["context"] = contextPath,
             ["dockerfile"] = Path.GetDirectoryName(dockerfilePath)!,
-        }, fileSyncChunkSize ?? FileSyncService.DefaultChunkSize).Register(services);
+        };
+        foreach (var (name, path) in BuildOptionsPlanner.LocalDirectories(request.Options))
+        {
+            localDirectories[name] = path;
+        }
+
+        new FileSyncService(localDirectories, fileSyncChunkSize ?? FileSyncService.DefaultChunkSize).Register(services);
+        optionServices.Register(services);
         // One slot per exporter, in Solve order: BuildKit names the target by that index.
         var targets = plan.Exports.Select(e => ToTarget(e, request)).ToList();
         var fileSend = new FileSendService(targets);
@@ -224,6 +235,7 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
 
         }
 
+        BuildOptionsPlanner.Apply(solve, request.Options);
         return solve;
     }
 

@@ -66,4 +66,17 @@ public static class ErrorIds
     public const string BuildkitImageUnavailable = "BuildkitImageUnavailable";
     public const string BuildkitBootstrapFailed = "BuildkitBootstrapFailed";
     public const string BuildkitVersionUnreadable = "BuildkitVersionUnreadable";
+
+    // The rest of the build surface (Invoke-BuildxBuild -Secret, -Ssh, -CacheFrom/-CacheTo, ...).
+    public const string InvalidSecret = "InvalidSecret";
+    public const string SecretSourceNotFound = "SecretSourceNotFound";
+    public const string InvalidSsh = "InvalidSsh";
+    public const string SshAgentUnavailable = "SshAgentUnavailable";
+    public const string InvalidCacheOption = "InvalidCacheOption";
+    public const string CacheExportNotSupported = "CacheExportNotSupported";
+    public const string InvalidUlimit = "InvalidUlimit";
+    public const string InvalidAddHost = "InvalidAddHost";
+    public const string InvalidBuildContext = "InvalidBuildContext";
+    public const string InvalidAttestation = "InvalidAttestation";
+    public const string InvalidAnnotation = "InvalidAnnotation";
 }
