@@ -1,4 +1,5 @@
 using Buildx.Core.BuildKit;
+using Buildx.Core.Builds.Options;
 using Buildx.Core.Errors;
 using Grpc.Core;
 
@@ -18,6 +19,11 @@ internal static class BuildFailureTranslator
         }
 
         var detail = exception.Status.Detail;
+        if (CacheBackendRefusal.TryTranslate(detail, exception) is { } cacheRefusal)
+        {
+            return cacheRefusal;
+        }
+
         var failed = tracker.FailedStep;
         var isDefinitionError = detail.Contains("failed to create LLB definition", StringComparison.Ordinal)
             || detail.Contains("dockerfile parse error", StringComparison.OrdinalIgnoreCase)

@@ -30,7 +30,7 @@ internal sealed class BuildOptionsBinder(Func<string, string> resolvePath)
 
     public object? Sbom { get; init; }
 
-    public BuildNetworkMode Network { get; init; }
+    public BuildNetwork Network { get; init; }
 
     public object[] AddHost { get; init; } = [];
 
@@ -50,7 +50,12 @@ internal sealed class BuildOptionsBinder(Func<string, string> resolvePath)
         Ssh = Ssh.Select(ToSsh).ToArray(),
         Annotations = Annotation.SelectMany(v => Entries(v, "Annotation", AnnotationSpec.Parse, AnnotationSpec.Create)).ToArray(),
         Attestations = [.. Attest, .. Shorthand("provenance", Provenance), .. Shorthand("sbom", Sbom)],
-        Network = Network,
+        Network = Network switch
+        {
+            BuildNetwork.None => BuildNetworkMode.None,
+            BuildNetwork.Host => BuildNetworkMode.Host,
+            _ => BuildNetworkMode.Default,
+        },
         ExtraHosts = AddHost.SelectMany(v => Entries<HostEntry>(v, "AddHost", text => [HostEntry.Parse(text)], (k, val) => [HostEntry.Create(k, val)])).ToArray(),
         ShmSize = ShmSize,
         Ulimits = Ulimit.SelectMany(v => Entries<UlimitSpec>(v, "Ulimit", text => [UlimitSpec.Parse(text)], (k, val) => [UlimitSpec.Parse(k, val)])).ToArray(),

@@ -2,7 +2,6 @@ using System.Collections;
 using System.Collections.Concurrent;
 using System.Management.Automation;
 using Buildx.Core.Builds;
-using Buildx.Core.Builds.Options;
 using Buildx.Core.Errors;
 using Buildx.Core.Exports;
 using Buildx.PowerShell.Completers;
@@ -98,7 +97,7 @@ public sealed class InvokeBuildxBuildCommand : BuildxCmdlet
     public object? Sbom { get; set; }
 
     [Parameter]
-    public BuildNetworkMode Network { get; set; } = BuildNetworkMode.Default;
+    public BuildNetwork Network { get; set; } = BuildNetwork.Default;
 
     [Parameter]
     [ValidateNotNullOrEmpty]

@@ -155,17 +155,9 @@ public static class BuildOptionsPlanner
             cache.Imports.Add(ToEntry(import));
         }
 
-        // The legacy fields, as BuildKit's client fills them for daemons that predate Exports/Imports.
-        if (options.CacheTo is [{ Type: CacheSpec.Registry } registryExport])
-        {
-            cache.ExportRefDeprecated = registryExport.Attributes["ref"];
-            foreach (var (key, value) in registryExport.Attributes.Where(a => a.Key != "ref"))
-            {
-                cache.ExportAttrsDeprecated[key] = value;
-            }
-        }
-
-        cache.ImportRefsDeprecated.AddRange(options.CacheFrom.Where(c => c.Type == CacheSpec.Registry).Select(c => c.Attributes["ref"]));
+        // The legacy fields (ExportRefDeprecated, ImportRefsDeprecated) stay empty, as BuildKit's current
+        // client leaves them: daemons still append them to Exports/Imports, so setting both would
+        // double every registry entry (v0.8 then refuses "multiple cache exports").
         solve.Cache = cache;
         if (options.CacheFrom.Count > 0)
         {

@@ -59,7 +59,7 @@ public sealed class BuildOptionsPlannerTests : IDisposable
     }
 
     [Fact]
-    public void Cache_goes_into_CacheOptions_the_legacy_fields_and_cache_imports()
+    public void Cache_goes_into_CacheOptions_and_cache_imports_without_the_legacy_fields()
     {
         var solve = Solve(new BuildOptions
         {
@@ -72,10 +72,10 @@ public sealed class BuildOptionsPlannerTests : IDisposable
         Assert.Equal("r/app:cache", export.Attrs["ref"]);
         Assert.Equal("max", export.Attrs["mode"]);
         Assert.Equal(2, solve.Cache.Imports.Count);
-        Assert.Equal("r/app:cache", solve.Cache.ExportRefDeprecated);
-        Assert.Equal("max", solve.Cache.ExportAttrsDeprecated["mode"]);
-        Assert.False(solve.Cache.ExportAttrsDeprecated.ContainsKey("ref"));
-        Assert.Equal(["r/app:cache"], solve.Cache.ImportRefsDeprecated);
+        // Daemons append the legacy fields to Exports/Imports, so they must stay empty.
+        Assert.Equal(string.Empty, solve.Cache.ExportRefDeprecated);
+        Assert.Empty(solve.Cache.ExportAttrsDeprecated);
+        Assert.Empty(solve.Cache.ImportRefsDeprecated);
         using var imports = JsonDocument.Parse(solve.FrontendAttrs["cache-imports"]);
         Assert.Equal("registry", imports.RootElement[0].GetProperty("Type").GetString());
         Assert.Equal("r/app:cache", imports.RootElement[0].GetProperty("Attrs").GetProperty("ref").GetString());
