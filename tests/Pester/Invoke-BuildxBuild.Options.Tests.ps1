@@ -206,3 +206,17 @@ Describe 'Invoke-BuildxBuild -CacheTo on a docker-container builder' {
         $err.CategoryInfo.Category | Should -Be 'InvalidOperation'
     }
 }
+
+Describe 'Invoke-BuildxBuild surface completion' {
+    It 'completes <Parameter> with <Expected>' -ForEach @(
+        @{ Parameter = 'CacheTo'; Word = 'type=in'; Expected = "'type=inline'" }
+        @{ Parameter = 'CacheFrom'; Word = 'type=lo'; Expected = "'type=local,src='" }
+        @{ Parameter = 'Ssh'; Word = 'def'; Expected = "'default'" }
+        @{ Parameter = 'Ulimit'; Word = 'nof'; Expected = "'nofile='" }
+        @{ Parameter = 'Network'; Word = 'No'; Expected = 'None' }
+    ) {
+        $line = "Invoke-BuildxBuild -$Parameter $Word"
+        $completions = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+        $completions | Should -Contain $Expected
+    }
+}

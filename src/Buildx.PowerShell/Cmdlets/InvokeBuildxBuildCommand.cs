@@ -63,11 +63,13 @@ public sealed class InvokeBuildxBuildCommand : BuildxCmdlet
     /// <summary>Cache sources: @{ type='registry'; ref='...' } or CSV ('type=local,src=dir'; a bare ref means type=registry).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BuildOptionValueCompleter))]
     public object[] CacheFrom { get; set; } = [];
 
     /// <summary>Cache exports: @{ type='inline' } or CSV ('type=registry,ref=...,mode=max').</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BuildOptionValueCompleter))]
     public object[] CacheTo { get; set; } = [];
 
     /// <summary>Secrets: @{ id='npm'; src='./npmrc' }, @{ id='tok'; env='TOKEN' }, @{ id='tok'; value=$secure } or 'id=npm,src=./npmrc'.</summary>
@@ -78,6 +80,7 @@ public sealed class InvokeBuildxBuildCommand : BuildxCmdlet
     /// <summary>SSH agents to forward: 'default' or @{ id='github'; paths='/path/agent.sock' }.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BuildOptionValueCompleter))]
     public object[] Ssh { get; set; } = [];
 
     [Parameter]
@@ -86,10 +89,12 @@ public sealed class InvokeBuildxBuildCommand : BuildxCmdlet
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BuildOptionValueCompleter))]
     public string[] Attest { get; set; } = [];
 
     [Parameter]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(BuildOptionValueCompleter))]
     public object? Provenance { get; set; }
 
     [Parameter]
@@ -110,6 +115,7 @@ public sealed class InvokeBuildxBuildCommand : BuildxCmdlet
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BuildOptionValueCompleter))]
     public object[] Ulimit { get; set; } = [];
 
     [Parameter]
