@@ -134,6 +134,19 @@ Describe 'Invoke-BuildxBuild RUN-step settings' {
         $interfaces | Should -Be @('lo')
     }
 
+    It "shares the host's network with -Network Host" {
+        $hostInterfaces = Get-Content /proc/net/dev | Select-Object -Skip 2 | ForEach-Object { ($_ -split ':')[0].Trim() }
+        if ('docker0' -notin $hostInterfaces) { Set-ItResult -Skipped -Because 'the host has no docker0 bridge to recognise'; return }
+        $ctx = New-Context -Dockerfile (Get-RunDockerfile "cat /proc/net/dev > /out/dev; echo $([guid]::NewGuid()) > /out/nonce")
+        $out = New-OutputPath
+
+        $null = Invoke-BuildxBuild -Path $ctx -Output @{ type = 'local'; dest = $out } -Network Host -Progress Quiet
+
+        # docker0 lives only in the host's network namespace, never in a step's own.
+        $interfaces = Get-Content (Join-Path $out 'dev') | Select-Object -Skip 2 | ForEach-Object { ($_ -split ':')[0].Trim() }
+        $interfaces | Should -Contain 'docker0'
+    }
+
     It 'refuses <Case> with <Id>' -ForEach @(
         @{ Case = 'an -AddHost without address'; Splat = @{ AddHost = 'db' }; Id = 'InvalidAddHost' }
         @{ Case = 'an -AddHost with a name for address'; Splat = @{ AddHost = @{ db = 'not-an-ip' } }; Id = 'InvalidAddHost' }

@@ -82,13 +82,37 @@ internal sealed class BuildOptionsBinder(Func<string, string> resolvePath)
         var spec = Unwrap(value) switch
         {
             string text => SecretSpecParser.ParseCsv(text),
-            IDictionary map => SecretSpecParser.FromPairs(Pairs(map).Select(p => p.Value is SecureString secure ? new KeyValuePair<string, object?>(p.Key, Reveal(secure)) : p)),
+            IDictionary map => FromMap(map),
             var other => throw Unaccepted(ErrorIds.InvalidSecret, "Secret", other, "@{ id='npm'; src='./npmrc' } or 'id=tok,env=TOKEN'"),
         };
         return spec.Kind == SecretSourceKind.File ? spec.WithSource(resolvePath(spec.Source!)) : spec;
     }
 
-    /// <summary>The SecureString's UTF-8 bytes; the parser copies them and this copy is cleared.</summary>
+    /// <summary>A secret map; the bytes revealed from a SecureString are cleared once the secret holds its copy.</summary>
+    private static SecretSpec FromMap(IDictionary map)
+    {
+        var revealed = new List<byte[]>();
+        try
+        {
+            return SecretSpecParser.FromPairs(Pairs(map).Select(p =>
+            {
+                if (p.Value is not SecureString secure)
+                {
+                    return p;
+                }
+
+                var bytes = Reveal(secure);
+                revealed.Add(bytes);
+                return new KeyValuePair<string, object?>(p.Key, bytes);
+            }).ToList());
+        }
+        finally
+        {
+            revealed.ForEach(bytes => Array.Clear(bytes));
+        }
+    }
+
+    /// <summary>The SecureString's UTF-8 bytes, for the parser to copy into the secret.</summary>
     private static byte[] Reveal(SecureString secure) => Encoding.UTF8.GetBytes(new NetworkCredential(string.Empty, secure).Password);
 
     private SshSpec ToSsh(object value)
@@ -99,7 +123,8 @@ internal sealed class BuildOptionsBinder(Func<string, string> resolvePath)
             IDictionary map => SshSpecParser.FromPairs(Pairs(map)),
             var other => throw Unaccepted(ErrorIds.InvalidSsh, "Ssh", other, "'default' or @{ id='github'; paths='/path/agent.sock' }"),
         };
-        return spec with { Paths = spec.Paths.Select(p => p.StartsWith(@"\\", StringComparison.Ordinal) ? p : resolvePath(p)).ToArray() };
+        // Windows agent pipes (\\.\pipe\name, //./pipe/name) are not provider paths.
+        return spec with { Paths = spec.Paths.Select(p => p.StartsWith(@"\\", StringComparison.Ordinal) || p.StartsWith("//", StringComparison.Ordinal) ? p : resolvePath(p)).ToArray() };
     }
 
     /// <summary>A string is one entry; a hashtable is one entry per key.</summary>

@@ -37,6 +37,7 @@ public static class SecretSpecParser
         ArgumentNullException.ThrowIfNull(pairs);
         string? id = null, file = null, env = null, type = null;
         byte[]? value = null;
+        var ownsValue = false;
         foreach (var (rawKey, rawValue) in pairs)
         {
             switch (OptionText.Key(rawKey))
@@ -61,6 +62,8 @@ public static class SecretSpecParser
                         null => [],
                         _ => Encoding.UTF8.GetBytes(OptionText.Format(rawValue)),
                     };
+                    // Only a copy made here is cleared afterwards; the caller's own bytes are left alone.
+                    ownsValue = rawValue is not byte[];
                     break;
                 default:
                     // The key is safe to show; the value might be the secret itself.
@@ -91,7 +94,11 @@ public static class SecretSpecParser
             }
 
             var spec = SecretSpec.FromValue(id, value);
-            Array.Clear(value);
+            if (ownsValue)
+            {
+                Array.Clear(value);
+            }
+
             return spec;
         }
 

@@ -46,6 +46,17 @@ public sealed class SecretSpecParserTests : IDisposable
         Assert.Equal("s3cr3t-value", Encoding.UTF8.GetString(spec.CopyValue()));
     }
 
+    [Fact]
+    public void A_byte_array_value_is_copied_and_left_untouched()
+    {
+        byte[] bytes = [1, 2, 3];
+
+        var spec = SecretSpecParser.FromPairs([new("id", "bin"), new("value", bytes)]);
+
+        Assert.Equal([1, 2, 3], bytes);
+        Assert.Equal([1, 2, 3], spec.CopyValue());
+    }
+
     [Theory]
     [InlineData("src=./npmrc", "needs an id")]
     [InlineData("id=a,type=socket", "the types are file and env")]
