@@ -167,6 +167,18 @@ Describe 'Invoke-BuildxBuild RUN-step settings' {
     }
 }
 
+Describe 'Invoke-BuildxBuild -Pull' {
+    It "looks base images up in their registry instead of the engine's images" {
+        # The base image exists only in the engine; with -Pull the frontend asks its registry (docker.io, unreachable here).
+        $ctx = New-Context -Dockerfile "FROM $baseImage`nRUN echo $([guid]::NewGuid())`n"
+        $null = Invoke-BuildxBuild -Path $ctx -Output 'type=cacheonly' -Progress Quiet
+
+        $err = { Invoke-BuildxBuild -Path $ctx -Output 'type=cacheonly' -Pull -Progress Quiet } | Should -Throw -ErrorId "ImagePullFailed,$cmd" -PassThru
+        $err.Exception.Message | Should -Match ([regex]::Escape(($baseImage -split ':')[0]))
+        $err.CategoryInfo.Category | Should -Be 'ResourceUnavailable'
+    }
+}
+
 Describe 'Invoke-BuildxBuild -BuildContext, -Annotation, -Attest, -Pull' {
     It 'refuses <Case> with <Id>' -ForEach @(
         @{ Case = 'an upper-case context name'; Splat = @{ BuildContext = 'Assets=./a' }; Id = 'InvalidBuildContext' }

@@ -19,9 +19,9 @@ internal static class BuildFailureTranslator
         }
 
         var detail = exception.Status.Detail;
-        if (CacheBackendRefusal.TryTranslate(detail, exception) is { } cacheRefusal)
+        if ((CacheBackendRefusal.TryTranslate(detail, exception) ?? BaseImageResolveFailure.TryTranslate(detail, exception)) is { } known)
         {
-            return cacheRefusal;
+            return known;
         }
 
         var failed = tracker.FailedStep;
