@@ -104,7 +104,7 @@ Describe 'Invoke-BuildxBuild -CacheFrom / -CacheTo on the docker driver' {
         @{ Case = 'a local export without dest'; Parameter = 'CacheTo'; Value = @{ type = 'local' }; Id = 'InvalidCacheOption' }
         @{ Case = 'an inline import'; Parameter = 'CacheFrom'; Value = 'type=inline'; Id = 'InvalidCacheOption' }
         @{ Case = 'an unknown mode'; Parameter = 'CacheTo'; Value = 'type=inline,mode=all'; Id = 'InvalidCacheOption' }
-        @{ Case = 'a local import (no session content store yet)'; Parameter = 'CacheFrom'; Value = 'type=local,src=/tmp'; Id = 'CacheExportNotSupported' }
+        @{ Case = 'a local export (no writable content store yet)'; Parameter = 'CacheTo'; Value = 'type=local,dest=/tmp/buildx-cache'; Id = 'CacheExportNotSupported' }
     ) {
         $ctx = New-Context -Dockerfile "FROM scratch`n"
         $splat = @{ $Parameter = $Value }

@@ -57,7 +57,8 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         }
 
         BuildOptionsPlanner.Validate(request.Options, builder.Driver);
-        var optionServices = await BuildOptionsServices.CreateAsync(request.Options, cancellationToken).ConfigureAwait(false);
+        var optionServices = await BuildOptionsServices.CreateAsync(request.Options, w => onEvent(new BuildWarningEvent(w, null)), cancellationToken).ConfigureAwait(false);
+        request = request with { Options = optionServices.Options };
 
         using var driver = drivers.Create(builder, node);
         await driver.EnsureRunningAsync(builder, node, cancellationToken).ConfigureAwait(false);

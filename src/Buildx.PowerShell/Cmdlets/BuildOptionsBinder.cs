@@ -70,7 +70,20 @@ internal sealed class BuildOptionsBinder(Func<string, string> resolvePath)
     private static IEnumerable<KeyValuePair<string, object?>> Pairs(IDictionary map) =>
         map.Keys.Cast<object>().Select(k => new KeyValuePair<string, object?>(k.ToString() ?? string.Empty, Unwrap(map[k])));
 
-    private static CacheSpec ToCache(object value, bool export) => Unwrap(value) switch
+    /// <summary>A local cache's src/dest are PowerShell paths; BuildKit gets them absolute, as its store id.</summary>
+    private CacheSpec ToCache(object value, bool export)
+    {
+        var spec = ParseCache(value, export);
+        if (spec.Type != CacheSpec.Local)
+        {
+            return spec;
+        }
+
+        var attributes = spec.Attributes.ToDictionary(a => a.Key, a => a.Key is "src" or "dest" ? resolvePath(a.Value) : a.Value, StringComparer.Ordinal);
+        return spec with { Attributes = attributes };
+    }
+
+    private static CacheSpec ParseCache(object value, bool export) => Unwrap(value) switch
     {
         string text => CacheSpecParser.ParseCsv(text, export),
         IDictionary map => CacheSpecParser.FromPairs(Pairs(map), export),

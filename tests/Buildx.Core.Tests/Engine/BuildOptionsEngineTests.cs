@@ -143,7 +143,58 @@ public sealed class BuildOptionsEngineTests : IDisposable
         }
     }
 
-    private async Task<BuildResult> RunAsync(BuildOptions options, string? output, IReadOnlyList<string>? tags = null) => await new BuildRunner(
+    [Theory]
+    [InlineData("""{"layers":[],"records":[]}""", null)]
+    [InlineData("not json", "invalid character")]
+    public async Task A_local_cache_import_is_read_through_the_session_content_store(string cacheConfig, string? expectedError)
+    {
+        // A cache layout made here: index.json -> cache manifest -> cache config. The daemon finds the
+        // manifest by the digest the client resolved from index.json and reads both blobs through the session.
+        var cache = Path.Combine(directory.Path, "cache");
+        var config = WriteBlob(cache, cacheConfig);
+        var manifest = WriteBlob(cache, $$$"""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.buildkit.cacheconfig.v0","digest":"{{{config.Digest}}}","size":{{{config.Size}}}}]}""");
+        File.WriteAllText(Path.Combine(cache, "index.json"), $$$"""{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"{{{manifest.Digest}}}","size":{{{manifest.Size}}},"annotations":{"org.opencontainers.image.ref.name":"latest"}}]}""");
+        directory.Write("ctx/Dockerfile", $"FROM {BaseImage}\nRUN echo {Guid.NewGuid():N} > /marker\n");
+
+        var result = await RunAsync(new BuildOptions { CacheFrom = [CacheSpecParser.ParseCsv($"type=local,src={cache}", export: false)] }, Path.Combine(directory.Path, "out"));
+
+        // BuildKit reports the import as a step; a bad config is only a failed import, not a failed build.
+        var import = Assert.Single(result.Steps, s => s.Name.StartsWith("importing cache manifest from local:", StringComparison.Ordinal));
+        if (expectedError is null)
+        {
+            Assert.Null(import.Error);
+        }
+        else
+        {
+            Assert.Contains(expectedError, import.Error, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_local_cache_directory_without_an_index_is_skipped_with_a_warning()
+    {
+        directory.Write("ctx/Dockerfile", "FROM scratch\nCOPY Dockerfile /\n");
+        var events = new List<BuildEvent>();
+
+        var result = await RunAsync(
+            new BuildOptions { CacheFrom = [CacheSpecParser.ParseCsv($"type=local,src={Path.Combine(directory.Path, "no-cache")}", export: false)] },
+            Path.Combine(directory.Path, "out"),
+            onEvent: e => { lock (events) { events.Add(e); } });
+
+        Assert.Contains(events, e => e is BuildWarningEvent w && w.Message.Contains("has no index.json", StringComparison.Ordinal));
+        Assert.DoesNotContain(result.Steps, s => s.Name.StartsWith("importing cache manifest", StringComparison.Ordinal));
+    }
+
+    private static (string Digest, long Size) WriteBlob(string layout, string content)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(content);
+        var hex = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        Directory.CreateDirectory(Path.Combine(layout, "blobs", "sha256"));
+        File.WriteAllBytes(Path.Combine(layout, "blobs", "sha256", hex), bytes);
+        return ("sha256:" + hex, bytes.Length);
+    }
+
+    private async Task<BuildResult> RunAsync(BuildOptions options, string? output, IReadOnlyList<string>? tags = null, Action<BuildEvent>? onEvent = null) => await new BuildRunner(
             new DriverFactory(new DockerContextResolver(new FixedEnvironment(
                 new Dictionary<string, string> { ["DOCKER_HOST"] = EngineFixture.Context.Host.Original }, directory.Path))),
             Path.Combine(directory.Path, "buildx"))
@@ -156,7 +207,7 @@ public sealed class BuildOptionsEngineTests : IDisposable
                 Tags = tags ?? [],
                 Options = options,
             },
-            _ => { },
+            onEvent ?? (_ => { }),
             rawStatus: false,
             CancellationToken.None);
 

@@ -138,7 +138,7 @@ public sealed class BuildOptionsPlannerTests : IDisposable
     public void Unsupported_combinations_are_refused_before_sending()
     {
         var local = Assert.Throws<BuildxException>(() => BuildOptionsPlanner.Validate(
-            new BuildOptions { CacheFrom = [CacheSpecParser.ParseCsv("type=local,src=/tmp/c", export: false)] }, "docker-container"));
+            new BuildOptions { CacheTo = [CacheSpecParser.ParseCsv("type=local,dest=/tmp/c", export: true)] }, "docker-container"));
         var attest = Assert.Throws<BuildxException>(() => BuildOptionsPlanner.Validate(
             new BuildOptions { Attestations = ["type=sbom"] }, "docker"));
         var layout = Assert.Throws<BuildxException>(() => BuildOptionsPlanner.Validate(
