@@ -66,12 +66,16 @@ Describe 'New-BuildxOutput' {
         @{ Case = 'push on a file exporter'; Call = { New-BuildxOutput tar x.tar -Push }; Expected = "*has no attribute 'push'*" }
         @{ Case = 'estargz with Docker media types'; Call = { New-BuildxOutput image -Compression estargz -OciMediaTypes:$false }; Expected = '*needs OCI media types*' }
         @{ Case = 'an annotation on local'; Call = { New-BuildxOutput local out -Annotation @{ k = 'v' } }; Expected = '*takes no annotations*' }
-        @{ Case = 'an unknown annotation level'; Call = { New-BuildxOutput image -Annotation @{ 'layer:k' = 'v' } }; Expected = "*annotation level 'layer'*" }
         @{ Case = 'a destination on image'; Call = { New-BuildxOutput image out }; Expected = '*takes no dest*' }
         @{ Case = 'local without a destination'; Call = { New-BuildxOutput local }; Expected = '*needs a destination directory*' }
         @{ Case = 'push-by-digest with push=false'; Call = { New-BuildxOutput image -PushByDigest -Push:$false }; Expected = '*push=false*' }
     ) {
         $Call | Should -Throw -ErrorId 'InvalidOutput,Buildx.PowerShell.Cmdlets.NewBuildxOutputCommand' -ExpectedMessage $Expected
+    }
+
+    It 'refuses an unknown annotation level, naming the accepted ones' {
+        { New-BuildxOutput image -Annotation @{ 'layer:k' = 'v' } } |
+            Should -Throw -ErrorId 'InvalidAnnotation,Buildx.PowerShell.Cmdlets.NewBuildxOutputCommand' -ExpectedMessage "*'layer' is not an annotation type*manifest, manifest-descriptor, index, index-descriptor*"
     }
 
     It 'completes -Type and -Compression' {

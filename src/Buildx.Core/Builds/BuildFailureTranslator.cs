@@ -1,4 +1,5 @@
 using Buildx.Core.BuildKit;
+using Buildx.Core.Builds.Options;
 using Buildx.Core.Errors;
 using Grpc.Core;
 
@@ -18,6 +19,11 @@ internal static class BuildFailureTranslator
         }
 
         var detail = exception.Status.Detail;
+        if ((CacheBackendRefusal.TryTranslate(detail, exception) ?? BaseImageResolveFailure.TryTranslate(detail, exception)) is { } known)
+        {
+            return known;
+        }
+
         var failed = tracker.FailedStep;
         if (RegistryRefusal(detail) is { } refusal)
         {

@@ -1,3 +1,4 @@
+using Buildx.Core.Builds.Options;
 using Buildx.Core.Exports;
 using Buildx.Core.Registry;
 
@@ -38,4 +39,7 @@ public sealed record BuildRequest
 
     /// <summary>Where <c>dest=-</c> tarballs go; null when there is no such stream.</summary>
     public Stream? StandardOutput { get; init; }
+
+    /// <summary>Cache, secrets, SSH, annotations, attestations, RUN-step settings, named contexts, pull.</summary>
+    public BuildOptions Options { get; init; } = BuildOptions.None;
 }

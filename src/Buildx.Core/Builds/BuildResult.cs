@@ -16,6 +16,9 @@ public sealed record BuildResult
     /// <summary>The image digest, when an image exporter produced one.</summary>
     public string? ImageDigest => ExporterResponse.TryGetValue("containerimage.digest", out var digest) ? digest : null;
 
+    /// <summary>The image's config digest (its image ID), when the exporter reported one.</summary>
+    public string? ImageConfigDigest => ExporterResponse.TryGetValue("containerimage.config.digest", out var digest) ? digest : null;
+
     /// <summary>The image names: as the exporter reported them, else as they were requested.</summary>
     public IReadOnlyList<string> ImageNames { get; init; } = [];
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Buildx.Core.BuildKit;
 using Buildx.Core.BuildKit.Protocol.Control;
 using Buildx.Core.Builders;
+using Buildx.Core.Builds.Options;
 using Buildx.Core.Configuration;
 using Buildx.Core.Drivers;
 using Buildx.Core.Errors;
@@ -57,6 +58,9 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         ExportPlanner.Create(request.Outputs, request.Tags, planOptions with { EngineImageStore = true });
         var (contextPath, dockerfilePath) = ResolvePaths(request);
         var node = builder.Nodes[0];
+        BuildOptionsPlanner.Validate(request.Options, builder.Driver);
+        var optionServices = await BuildOptionsServices.CreateAsync(request.Options, w => onEvent(new BuildWarningEvent(w, null)), cancellationToken).ConfigureAwait(false);
+        request = request with { Options = optionServices.Options };
 
         using var driver = drivers.Create(builder, node);
         await driver.EnsureBootedAsync(builder, node, new ClientMessageProgress(onEvent), cancellationToken).ConfigureAwait(false);
@@ -80,7 +84,7 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         var solves = new List<SolveOutcome>();
         foreach (var group in groups)
         {
-            solves.Add(await SolveAsync(builder, node, driver, client, request, contextPath, dockerfilePath, group, credentials, onEvent, rawStatus, fileSyncChunkSize, cancellationToken).ConfigureAwait(false));
+            solves.Add(await SolveAsync(builder, node, driver, client, request, contextPath, dockerfilePath, group, credentials, optionServices, onEvent, rawStatus, fileSyncChunkSize, cancellationToken).ConfigureAwait(false));
         }
 
         var exports = new List<ExportResult>();
@@ -139,17 +143,25 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         string dockerfilePath,
         IReadOnlyList<PlannedExport> exports,
         RegistryCredentialStore credentials,
+        BuildOptionsServices optionServices,
         Action<BuildEvent> onEvent,
         bool rawStatus,
         int? fileSyncChunkSize,
         CancellationToken cancellationToken)
     {
         var services = new GrpcServiceRegistry();
-        new FileSyncService(new Dictionary<string, string>
+        var localDirectories = new Dictionary<string, string>
         {
             ["context"] = contextPath,
             ["dockerfile"] = Path.GetDirectoryName(dockerfilePath)!,
-        }, fileSyncChunkSize ?? FileSyncService.DefaultChunkSize).Register(services);
+        };
+        foreach (var (name, path) in BuildOptionsPlanner.LocalDirectories(request.Options))
+        {
+            localDirectories[name] = path;
+        }
+
+        new FileSyncService(localDirectories, fileSyncChunkSize ?? FileSyncService.DefaultChunkSize).Register(services);
+        optionServices.Register(services);
         new AuthService(credentials).Register(services);
         using var engineLoad = exports.Any(e => e.DestinationKind == ExportDestinationKind.EngineLoad)
             ? new EngineImageLoad(new DockerEngineClient(new DockerContextResolver(Environment).ResolveCurrent()), cancellationToken)
@@ -309,6 +321,7 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
 
         }
 
+        BuildOptionsPlanner.Apply(solve, request.Options);
         return solve;
     }
 

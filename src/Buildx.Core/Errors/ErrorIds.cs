@@ -81,4 +81,16 @@ public static class ErrorIds
     public const string ImagePushFailed = "ImagePushFailed";
     public const string RegistryCredentialsUnavailable = "RegistryCredentialsUnavailable";
     public const string InvalidCredential = "InvalidCredential";
+    // The rest of the build surface (Invoke-BuildxBuild -Secret, -Ssh, -CacheFrom/-CacheTo, ...).
+    public const string InvalidSecret = "InvalidSecret";
+    public const string SecretSourceNotFound = "SecretSourceNotFound";
+    public const string InvalidSsh = "InvalidSsh";
+    public const string SshAgentUnavailable = "SshAgentUnavailable";
+    public const string InvalidCacheOption = "InvalidCacheOption";
+    public const string CacheExportNotSupported = "CacheExportNotSupported";
+    public const string InvalidUlimit = "InvalidUlimit";
+    public const string InvalidAddHost = "InvalidAddHost";
+    public const string InvalidBuildContext = "InvalidBuildContext";
+    public const string InvalidAttestation = "InvalidAttestation";
+    public const string InvalidAnnotation = "InvalidAnnotation";
 }

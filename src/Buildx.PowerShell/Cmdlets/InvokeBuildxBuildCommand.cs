@@ -79,6 +79,71 @@ public sealed class InvokeBuildxBuildCommand : BuildxCmdlet
     [ArgumentCompleter(typeof(BuilderNameCompleter))]
     public string? Builder { get; set; }
 
+    /// <summary>Cache sources: @{ type='registry'; ref='...' } or CSV ('type=local,src=dir'; a bare ref means type=registry).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BuildOptionValueCompleter))]
+    public object[] CacheFrom { get; set; } = [];
+
+    /// <summary>Cache exports: @{ type='inline' } or CSV ('type=registry,ref=...,mode=max').</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BuildOptionValueCompleter))]
+    public object[] CacheTo { get; set; } = [];
+
+    /// <summary>Secrets: @{ id='npm'; src='./npmrc' }, @{ id='tok'; env='TOKEN' }, @{ id='tok'; value=$secure } or 'id=npm,src=./npmrc'.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public object[] Secret { get; set; } = [];
+
+    /// <summary>SSH agents to forward: 'default' or @{ id='github'; paths='/path/agent.sock' }.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BuildOptionValueCompleter))]
+    public object[] Ssh { get; set; } = [];
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public object[] Annotation { get; set; } = [];
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BuildOptionValueCompleter))]
+    public string[] Attest { get; set; } = [];
+
+    [Parameter]
+    [ValidateNotNull]
+    [ArgumentCompleter(typeof(BuildOptionValueCompleter))]
+    public object? Provenance { get; set; }
+
+    [Parameter]
+    [ValidateNotNull]
+    public object? Sbom { get; set; }
+
+    [Parameter]
+    public BuildNetwork Network { get; set; } = BuildNetwork.Default;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public object[] AddHost { get; set; } = [];
+
+    [Parameter]
+    [ByteSizeTransformation]
+    [ValidateRange(0, long.MaxValue)]
+    public long ShmSize { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BuildOptionValueCompleter))]
+    public object[] Ulimit { get; set; } = [];
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public object[] BuildContext { get; set; } = [];
+
+    [Parameter]
+    public SwitchParameter Pull { get; set; }
+
     protected override void ProcessRecord()
     {
         var request = Invoke(CreateRequest);
@@ -159,6 +224,23 @@ public sealed class InvokeBuildxBuildCommand : BuildxCmdlet
         Load = Load.IsPresent,
         Push = Push.IsPresent,
         RegistryCredentials = RegistryLogins.From(Credential),
+        Options = new BuildOptionsBinder(GetUnresolvedProviderPathFromPSPath)
+        {
+            CacheFrom = CacheFrom,
+            CacheTo = CacheTo,
+            Secret = Secret,
+            Ssh = Ssh,
+            Annotation = Annotation,
+            Attest = Attest,
+            Provenance = Provenance,
+            Sbom = Sbom,
+            Network = Network,
+            AddHost = AddHost,
+            ShmSize = ShmSize,
+            Ulimit = Ulimit,
+            BuildContext = BuildContext,
+            Pull = Pull.IsPresent,
+        }.Bind(),
     };
 
     private ExportSpec ToExportSpec(object output)

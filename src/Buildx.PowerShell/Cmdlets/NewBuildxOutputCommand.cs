@@ -154,9 +154,9 @@ public sealed class NewBuildxOutputCommand : BuildxCmdlet
         {
             foreach (DictionaryEntry entry in Annotation)
             {
-                foreach (var key in AnnotationSpec.ToAttributeKeys(entry.Key.ToString() ?? string.Empty))
+                foreach (var annotation in Buildx.Core.Builds.Options.AnnotationSpec.Create(entry.Key.ToString() ?? string.Empty, Text(entry.Value)))
                 {
-                    attributes[key] = Text(entry.Value);
+                    attributes[annotation.AttributeKey] = annotation.Value;
                 }
             }
         }

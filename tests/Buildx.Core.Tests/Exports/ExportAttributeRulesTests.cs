@@ -184,14 +184,17 @@ public sealed class ExportAttributeRulesTests
     [InlineData("com.example:k", "annotation.com.example:k")]
     public void Reads_buildx_annotation_syntax(string annotation, string expected)
     {
-        Assert.Contains(expected, AnnotationSpec.ToAttributeKeys(annotation));
+        Assert.Contains(expected, Keys(annotation));
     }
 
     [Fact]
     public void Annotation_levels_may_be_listed()
     {
-        Assert.Equal(["annotation-index.k", "annotation-manifest.k"], AnnotationSpec.ToAttributeKeys("index,manifest:k"));
+        Assert.Equal(["annotation-index.k", "annotation-manifest.k"], Keys("index,manifest:k"));
     }
+
+    private static string[] Keys(string annotation) =>
+        Buildx.Core.Builds.Options.AnnotationSpec.Create(annotation, "v").Select(a => a.AttributeKey).ToArray();
 
     private static BuildxException Refused(ExportSpec spec)
     {
