@@ -56,6 +56,12 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         }
 
         using var driver = drivers.Create(builder, node);
+        if (driver is KubernetesDriver kubernetes)
+        {
+            // buildx's sticky key: the absolute context path picks the pod.
+            kubernetes.ContextPathHash = contextPath;
+        }
+
         await driver.EnsureRunningAsync(builder, node, cancellationToken).ConfigureAwait(false);
 
         using var client = new BuildkitClient(driver.Dialer, driver.EndpointDescription);

@@ -66,4 +66,11 @@ public static class ErrorIds
     public const string BuildkitImageUnavailable = "BuildkitImageUnavailable";
     public const string BuildkitBootstrapFailed = "BuildkitBootstrapFailed";
     public const string BuildkitVersionUnreadable = "BuildkitVersionUnreadable";
+
+    // The kubernetes driver.
+    public const string KubeconfigInvalid = "KubeconfigInvalid";
+    public const string KubernetesApiFailed = "KubernetesApiFailed";
+    public const string KubernetesPodsNotReady = "KubernetesPodsNotReady";
+    public const string KubernetesNoRunningPod = "KubernetesNoRunningPod";
+    public const string KubernetesExecFailed = "KubernetesExecFailed";
 }
