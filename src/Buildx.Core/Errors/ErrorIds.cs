@@ -73,4 +73,6 @@ public static class ErrorIds
     public const string KubernetesPodsNotReady = "KubernetesPodsNotReady";
     public const string KubernetesNoRunningPod = "KubernetesNoRunningPod";
     public const string KubernetesExecFailed = "KubernetesExecFailed";
+    public const string NotKubernetesBuilder = "NotKubernetesBuilder";
+    public const string ManifestFileExists = "ManifestFileExists";
 }

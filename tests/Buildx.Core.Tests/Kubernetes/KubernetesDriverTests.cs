@@ -263,7 +263,8 @@ public sealed class KubernetesDriverTests : IAsyncLifetime
         server.Cluster.KillPod("buildkit", victim);
         var error = await Assert.ThrowsAnyAsync<Exception>(() => build);
         Assert.False(cancel.IsCancellationRequested, "the build hung instead of failing");
-        Assert.Contains("pod", error.ToString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("broke off", error.Message + error.InnerException?.Message, StringComparison.Ordinal);
+        Assert.Contains(victim, error.Message + error.InnerException?.Message, StringComparison.Ordinal);
 
         // The controller replaced the pod; the next build succeeds on a running replica.
         await driver.BootstrapAsync(null, CancellationToken.None);
