@@ -226,8 +226,11 @@ public sealed class KubeApiServer : IAsyncDisposable
     {
         context.Response.StatusCode = code;
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted).ConfigureAwait(false);
+        await context.Response.WriteAsync(body.ToJsonString(JsonOptions), context.RequestAborted).ConfigureAwait(false);
     }
+
+    /// <summary>As the API server writes JSON: quotes and backticks in messages are not escaped.</summary>
+    private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     internal static string Format(int value) => value.ToString(CultureInfo.InvariantCulture);
 }
