@@ -22,7 +22,7 @@ BeforeAll {
     if (-not $double) { throw 'The Kubernetes API double is not built; run build.ps1 Build.' }
     $doubleConfig = Join-Path $work 'double.kubeconfig'
     $start = [Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($argument in @($double.FullName, '--kubeconfig', $doubleConfig, '--engine', (Get-EngineSocket), '--namespace', 'buildkit')) {
+    foreach ($argument in @($double.FullName, '--kubeconfig', $doubleConfig, '--engine', (Get-EngineSocket), '--namespace', 'buildkit', '--node-arch', 'arm64')) {
         $start.ArgumentList.Add($argument)
     }
     $start.RedirectStandardInput = $true
@@ -111,6 +111,37 @@ Describe 'kubernetes builders on <Target>' -ForEach $targets {
         if ($Target -eq 'double') {
             (Get-DoubleObject "apis/apps/v1/namespaces/buildkit/deployments/${name}0").metadata.name | Should -Be "${name}0"
         }
+    }
+}
+
+Describe 'native multi-arch kubernetes builders' {
+    It 'runs one Deployment per architecture on matching cluster nodes and removes both' {
+        $name = New-TestName 'kube'
+        $null = New-BuildxBuilder -Name $name -Driver kubernetes -KubeConfig $doubleConfig -Node "$name-amd64" -Platform linux/amd64 -Bootstrap -ErrorAction Stop `
+            -DriverOption @{ namespace = 'buildkit'; nodeselector = @{ 'kubernetes.io/arch' = 'amd64' } }
+        Add-BuildxBuilderNode $name "$name-arm64" -KubeConfig $doubleConfig -Platform linux/arm64 -Bootstrap -ErrorAction Stop `
+            -DriverOption @{ namespace = 'buildkit'; nodeselector = @{ 'kubernetes.io/arch' = 'arm64' } }
+
+        $builder = Get-BuildxBuilder $name
+        $builder.Nodes.Name | Should -Be @("$name-amd64", "$name-arm64")
+        $builder.Nodes.Status | Should -Be @('Running', 'Running')
+        $builder.Nodes[0].Platforms | Should -Contain 'linux/amd64'
+        $builder.Nodes[1].Platforms | Should -Contain 'linux/arm64'
+        $arm = Get-DoubleObject "apis/apps/v1/namespaces/buildkit/deployments/$name-arm64"
+        $arm.metadata.annotations.'buildx.docker.com/platform' | Should -Be 'linux/arm64'
+        $pods = Get-DoubleObject "api/v1/namespaces/buildkit/pods?labelSelector=app%3D$name-arm64"
+        $pods.items[0].spec.nodeName | Should -Be 'double-node-arm64'
+
+        $script = "Import-Module '$(Get-ModuleManifestPath)'; Remove-BuildxBuilder $name -WhatIf"
+        $whatIf = (Invoke-ChildPwsh -NoProfile -NonInteractive -Command $script) -join "`n"
+        $whatIf | Should -Match ([regex]::Escape("delete Deployment buildkit/$name-amd64"))
+        $whatIf | Should -Match ([regex]::Escape("delete Deployment buildkit/$name-arm64"))
+        $whatIf | Should -Match 'kind: Deployment'
+        Get-DoubleObject "apis/apps/v1/namespaces/buildkit/deployments/$name-arm64" | Should -Not -BeNullOrEmpty
+
+        Remove-BuildxBuilder $name -Force -ErrorAction Stop
+        Get-DoubleObject "apis/apps/v1/namespaces/buildkit/deployments/$name-amd64" | Should -BeNullOrEmpty
+        Get-DoubleObject "apis/apps/v1/namespaces/buildkit/deployments/$name-arm64" | Should -BeNullOrEmpty
     }
 }
 
