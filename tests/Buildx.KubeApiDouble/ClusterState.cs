@@ -26,6 +26,9 @@ public sealed class ClusterState
     /// <summary>How long a scheduled pod takes to become Ready.</summary>
     public TimeSpan ReadyDelay { get; set; } = TimeSpan.FromMilliseconds(150);
 
+    /// <summary>The Kubernetes version /version reports, as major.minor.</summary>
+    public string ServerVersion { get; set; } = "1.30";
+
     /// <summary>Test knob: keeps every new pod Pending, as an unschedulable cluster would.</summary>
     public bool HoldPodsPending { get; set; }
 

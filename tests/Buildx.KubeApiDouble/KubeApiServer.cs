@@ -124,7 +124,14 @@ public sealed class KubeApiServer : IAsyncDisposable
         }
         else if (parts is ["version"])
         {
-            await WriteAsync(context, 200, new JsonObject { ["major"] = "1", ["minor"] = "30", ["gitVersion"] = "v1.30.0-double", ["platform"] = "linux/amd64" }).ConfigureAwait(false);
+            var serverVersion = Cluster.ServerVersion.Split('.');
+            await WriteAsync(context, 200, new JsonObject
+            {
+                ["major"] = serverVersion[0],
+                ["minor"] = serverVersion[1],
+                ["gitVersion"] = $"v{Cluster.ServerVersion}.0-double",
+                ["platform"] = "linux/amd64",
+            }).ConfigureAwait(false);
             return;
         }
         else

@@ -103,6 +103,11 @@ public sealed class KubernetesDriver : IDriver
     {
         var objects = Objects;
         var existing = await ReadWorkloadAsync(cancellationToken).ConfigureAwait(false);
+        if (existing is null && Options.Rootless)
+        {
+            await EnsureRootlessSupportedAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (existing is null)
         {
             await CreateAsync(objects, progress, cancellationToken).ConfigureAwait(false);
@@ -223,6 +228,22 @@ public sealed class KubernetesDriver : IDriver
         else
         {
             await KubernetesCall.RunAsync(() => apps.CreateNamespacedDeploymentAsync(objects.Deployment!, Namespace, cancellationToken: cancellationToken), $"create Deployment {Namespace}/{WorkloadName}", WorkloadName).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Rootless pods need the seccompProfile field, which Kubernetes has since 1.19.</summary>
+    private async Task EnsureRootlessSupportedAsync(CancellationToken cancellationToken)
+    {
+        var version = await KubernetesCall.RunAsync(() => connection.Client.Version.GetCodeAsync(cancellationToken), "read the server version", WorkloadName).ConfigureAwait(false);
+        static int Leading(string? text) => int.TryParse(new string((text ?? string.Empty).TakeWhile(char.IsAsciiDigit).ToArray()), NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : 0;
+        var (major, minor) = (Leading(version.Major), Leading(version.Minor));
+        if (major == 1 && minor < 19)
+        {
+            throw new BuildxException(
+                ErrorIds.KubernetesApiFailed,
+                BuildxErrorKind.NotImplemented,
+                $"rootless=true needs Kubernetes 1.19 or later (for the pod's seccompProfile); the cluster at {connection.Description} runs {version.GitVersion}. Drop the rootless option or use a newer cluster.",
+                WorkloadName);
         }
     }
 

@@ -51,5 +51,6 @@ public sealed record KubernetesEndpoint(string BuilderName, string Deployment, s
         return $"{Scheme}:///{BuilderName}?{query}";
     }
 
-    private static string Encode(string text) => HttpUtility.UrlEncode(text);
+    /// <summary>Go's <c>url.QueryEscape</c>: unreserved characters kept, upper-case hex, space as <c>+</c>.</summary>
+    private static string Encode(string text) => Uri.EscapeDataString(text).Replace("%20", "+", StringComparison.Ordinal);
 }

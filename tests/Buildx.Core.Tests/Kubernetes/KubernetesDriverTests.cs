@@ -100,6 +100,21 @@ public sealed class KubernetesDriverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rootless_is_refused_before_anything_is_created_on_clusters_older_than_1_19()
+    {
+        server.Cluster.ServerVersion = "1.18";
+        using var driver = CreateDriver("old0", new() { ["rootless"] = "true" });
+
+        var error = await Assert.ThrowsAsync<BuildxException>(() => driver.BootstrapAsync(null, CancellationToken.None));
+
+        Assert.Equal(ErrorIds.KubernetesApiFailed, error.ErrorId);
+        Assert.Equal(BuildxErrorKind.NotImplemented, error.Kind);
+        Assert.Contains("1.19 or later", error.Message, StringComparison.Ordinal);
+        Assert.Contains("v1.18.0-double", error.Message, StringComparison.Ordinal);
+        Assert.Empty(server.Cluster.Writes);
+    }
+
+    [Fact]
     public async Task Every_scheduling_and_resource_option_reaches_the_pod_template()
     {
         using var driver = CreateDriver("opts0", new()

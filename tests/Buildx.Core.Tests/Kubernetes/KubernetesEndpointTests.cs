@@ -10,7 +10,7 @@ public sealed class KubernetesEndpointTests
         var endpoint = KubernetesEndpoint.Create("kube", "/home/me/.kube/config", null);
         var text = endpoint.ToString();
 
-        Assert.Matches("^kubernetes:///kube\\?deployment=buildkit-[0-9a-f-]{36}-[0-9a-f]{5}&kubeconfig=%2fhome%2fme%2f.kube%2fconfig$", text);
+        Assert.Matches("^kubernetes:///kube\\?deployment=buildkit-[0-9a-f-]{36}-[0-9a-f]{5}&kubeconfig=%2Fhome%2Fme%2F.kube%2Fconfig$", text);
         Assert.Equal(endpoint, KubernetesEndpoint.TryParse(text));
     }
 
@@ -27,7 +27,7 @@ public sealed class KubernetesEndpointTests
     {
         var text = new KubernetesEndpoint("kube", "d", "/k", "staging").ToString();
 
-        Assert.Equal("kubernetes:///kube?context=staging&deployment=d&kubeconfig=%2fk", text);
+        Assert.Equal("kubernetes:///kube?context=staging&deployment=d&kubeconfig=%2Fk", text);
         Assert.Equal("staging", KubernetesEndpoint.TryParse(text)!.Context);
     }
 }
