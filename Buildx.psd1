@@ -23,6 +23,7 @@
         'Get-BuildxDiskUsage'
         'Invoke-BuildxBuild'
         'New-BuildxBuilder'
+        'New-BuildxOutput'
         'Remove-BuildxBuilder'
         'Remove-BuildxBuilderNode'
         'Start-BuildxBuilder'

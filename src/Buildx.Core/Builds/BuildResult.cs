@@ -22,6 +22,12 @@ public sealed record BuildResult
     /// <summary>Files and directories the exporters wrote on this machine.</summary>
     public IReadOnlyList<string> Outputs { get; init; } = [];
 
+    /// <summary>One entry per exporter, in the order the outputs were given: names, digests, paths, pushes.</summary>
+    public IReadOnlyList<ExportResult> Exports { get; init; } = [];
+
+    /// <summary>How many Solve calls the build took: one, or one per output where the builder takes a single exporter per solve.</summary>
+    public int SolveCount { get; init; } = 1;
+
     public required TimeSpan Duration { get; init; }
 
     /// <summary>Every step BuildKit reported, in order: names, cached or not, times, errors.</summary>
@@ -35,6 +41,9 @@ public sealed record BuildResult
 
     /// <summary>Bytes this client sent through the build's session (context transfer).</summary>
     public long SessionBytesSent { get; init; }
+
+    /// <summary>For a multi-platform build: each platform, the node that built it and its manifest digest.</summary>
+    public IReadOnlyList<PlatformBuildResult> Platforms { get; init; } = [];
 
     /// <summary>Bytes the daemon sent back through the session (exports).</summary>
     public long SessionBytesReceived { get; init; }

@@ -75,4 +75,19 @@ public static class ErrorIds
     public const string KubernetesExecFailed = "KubernetesExecFailed";
     public const string NotKubernetesBuilder = "NotKubernetesBuilder";
     public const string ManifestFileExists = "ManifestFileExists";
+
+    // Registries (multi-platform index assembly).
+    public const string InvalidImageReference = "InvalidImageReference";
+    public const string RegistryUnreachable = "RegistryUnreachable";
+    public const string RegistryUnauthorized = "RegistryUnauthorized";
+    public const string RegistryObjectNotFound = "RegistryObjectNotFound";
+    public const string RegistryCallFailed = "RegistryCallFailed";
+    public const string DuplicatePlatform = "DuplicatePlatform";
+    public const string PlatformNotSupported = "PlatformNotSupported";
+
+    // Exporters and registries (Invoke-BuildxBuild outputs, New-BuildxOutput, logins).
+    public const string OutputNotSupported = "OutputNotSupported";
+    public const string ImagePushFailed = "ImagePushFailed";
+    public const string RegistryCredentialsUnavailable = "RegistryCredentialsUnavailable";
+    public const string InvalidCredential = "InvalidCredential";
 }
