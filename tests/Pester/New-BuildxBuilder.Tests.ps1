@@ -147,7 +147,7 @@ Describe 'New-BuildxBuilder refusals' {
 
     It 'refuses drivers it cannot drive yet with DriverNotSupported, storing nothing' {
         $name = New-TestName
-        $failure = { New-BuildxBuilder -Name $name -Driver kubernetes -DriverOption @{ namespace = 'ci' } } |
+        $failure = { New-BuildxBuilder -Name $name -Driver remote -Endpoint 'tcp://127.0.0.1:1234' -DriverOption @{ cacert = 'ca.pem' } } |
             Should -Throw -ErrorId 'DriverNotSupported,Buildx.PowerShell.Cmdlets.NewBuildxBuilderCommand' -PassThru
         $failure.CategoryInfo.Category | Should -Be 'NotImplemented'
         { New-BuildxBuilder -Name $name -Driver remote -Endpoint 'tcp://127.0.0.1:1234' } | Should -Throw -ErrorId 'DriverNotSupported,Buildx.PowerShell.Cmdlets.NewBuildxBuilderCommand'

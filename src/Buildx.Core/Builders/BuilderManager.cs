@@ -1,6 +1,7 @@
 using Buildx.Core.Docker;
 using Buildx.Core.Drivers;
 using Buildx.Core.Errors;
+using Buildx.Core.Kubernetes;
 using Buildx.Core.Store;
 using Buildx.Core.Transport;
 
@@ -265,6 +266,19 @@ public sealed class BuilderManager(BuilderCatalog catalog, DockerContextResolver
                     RemovesStateVolume = !keepDaemon && !keepState,
                 };
             }
+
+            if (driver is KubernetesDriver kubernetes)
+            {
+                var objects = kubernetes.Objects;
+                return new NodeRemovalPlan
+                {
+                    Name = node.Name,
+                    Endpoint = node.Endpoint,
+                    KubernetesObjects = objects.Describe(),
+                    KubernetesManifest = keepDaemon ? null : objects.ToYaml(),
+                    RemovesContainer = !keepDaemon,
+                };
+            }
         }
         catch (BuildxException ex)
         {
@@ -317,7 +331,21 @@ public sealed class BuilderManager(BuilderCatalog catalog, DockerContextResolver
         var configFiles = configPath is null ? null : BuildkitdConfigFile.Load(configPath);
         var flags = BuildkitdFlags.Resolve(request.BuildkitdFlags, driver.Name, options, BuildkitdConfigFile.AllowsNetworkHost(configFiles));
         var currentKey = contexts.ResolveCurrent().StoreKey;
-        var endpoint = request.Endpoint is null ? currentKey : ResolveEndpoint(request.Endpoint);
+        var isKubernetes = driver.Name == KubernetesDriver.DriverName;
+        if (!isKubernetes && (request.KubeConfig is not null || request.KubeContext is not null))
+        {
+            throw new BuildxException(ErrorIds.InvalidEndpoint, BuildxErrorKind.InvalidArgument, $"-KubeConfig and -KubeContext only apply to the {KubernetesDriver.DriverName} driver, not {driver.Name}.", driver.Name);
+        }
+
+        if (isKubernetes && request.Endpoint is not null)
+        {
+            throw new BuildxException(ErrorIds.InvalidEndpoint, BuildxErrorKind.InvalidArgument, $"The {KubernetesDriver.DriverName} driver takes no -Endpoint; give -KubeConfig and -KubeContext to choose the cluster.", request.Endpoint);
+        }
+
+        var kubernetesEndpointGiven = isKubernetes && (request.KubeConfig is not null || request.KubeContext is not null);
+        var endpoint = isKubernetes
+            ? KubernetesEndpoint.Create(name, request.KubeConfig ?? NullIfEmpty(environment.GetVariable("KUBECONFIG")), request.KubeContext).ToString()
+            : request.Endpoint is null ? currentKey : ResolveEndpoint(request.Endpoint);
 
         var group = existing?.Copy() ?? new NodeGroup { Name = name, Driver = driver.Name };
         var updatedIndex = existing?.FindNode(request.NodeName) ?? -1;
@@ -325,7 +353,7 @@ public sealed class BuilderManager(BuilderCatalog catalog, DockerContextResolver
         {
             NodeName = request.NodeName,
             Endpoint = endpoint,
-            EndpointIsExplicit = request.Endpoint is not null,
+            EndpointIsExplicit = request.Endpoint is not null || kubernetesEndpointGiven,
             Platforms = request.Platforms,
             Append = request.Append,
             BuildkitdFlags = flags,
@@ -337,6 +365,7 @@ public sealed class BuilderManager(BuilderCatalog catalog, DockerContextResolver
         driver.Validate(nodeOptions);
 
         var container = driver.Name == DockerContainerDriver.DriverName ? DockerContainerDriverOptions.Parse(nodeOptions) : null;
+        var (kubernetesObjects, kubernetesProblem) = isKubernetes ? PlanKubernetesObjects(group, node.Name) : (null, null);
         var plan = new BuilderChangePlan
         {
             Kind = existing is null ? BuilderChangeKind.CreateBuilder : updatedIndex >= 0 ? BuilderChangeKind.UpdateNode : BuilderChangeKind.AppendNode,
@@ -357,10 +386,31 @@ public sealed class BuilderManager(BuilderCatalog catalog, DockerContextResolver
                 ContainerName = container is null ? null : DockerContainerDriver.ContainerNamePrefix + node.Name,
                 StateVolumeName = container is null ? null : DockerContainerDriver.ContainerNamePrefix + node.Name + DockerContainerDriver.StateVolumeSuffix,
                 Image = container?.Image,
+                KubernetesObjects = kubernetesObjects?.Describe() ?? [],
+                KubernetesManifest = kubernetesObjects?.ToYaml(),
+                KubernetesProblem = kubernetesProblem,
             },
         };
         return new PendingBuilderCreation(this, transaction, plan, group, existing);
     }
+
+    /// <summary>The objects a kubernetes node will have; reading the kubeconfig (for the namespace) is all it does.</summary>
+    private (KubernetesObjects? Objects, string? Problem) PlanKubernetesObjects(NodeGroup group, string nodeName)
+    {
+        var definition = BuilderCatalog.FromGroup(group, null);
+        try
+        {
+            using var driver = (KubernetesDriver)drivers.Create(definition, definition.Nodes.Single(n => n.Name == nodeName));
+            return (driver.Objects, null);
+        }
+        catch (BuildxException ex) when (ex.ErrorId == ErrorIds.KubeconfigInvalid)
+        {
+            // buildx stores such a builder too; starting it reports the kubeconfig.
+            return (null, ex.Message);
+        }
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     /// <summary>buildx's choice when no driver is given: remote for a BuildKit address (or BUILDKIT_HOST), else docker-container.</summary>
     private string DefaultDriver(string? endpoint)

@@ -63,6 +63,12 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         request = request with { Options = optionServices.Options };
 
         using var driver = drivers.Create(builder, node);
+        if (driver is KubernetesDriver kubernetes)
+        {
+            // buildx's sticky key: the absolute context path picks the pod.
+            kubernetes.ContextPathHash = contextPath;
+        }
+
         await driver.EnsureBootedAsync(builder, node, new ClientMessageProgress(onEvent), cancellationToken).ConfigureAwait(false);
         if (driver is DockerDriver docker)
         {

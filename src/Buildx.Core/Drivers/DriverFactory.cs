@@ -1,6 +1,7 @@
 using Buildx.Core.Builders;
 using Buildx.Core.Docker;
 using Buildx.Core.Errors;
+using Buildx.Core.Kubernetes;
 
 namespace Buildx.Core.Drivers;
 
@@ -26,13 +27,24 @@ public sealed class DriverFactory(DockerContextResolver contexts, IEnvironment? 
                 // Options first: a bad option should fail before anything connects.
                 var options = DockerContainerDriverOptions.Parse(node.DriverOptions) with { ExtraBinds = TestBinds() };
                 return new DockerContainerDriver(new DockerEngineClient(ResolveEngine(builder, node)), node.Name, options, node.BuildkitdFlags, node.ConfigFiles);
+            case KubernetesDriver.DriverName:
+                return CreateKubernetes(builder, node);
             default:
                 throw new BuildxException(
                     ErrorIds.DriverNotSupported,
                     BuildxErrorKind.NotImplemented,
-                    $"The builder '{builder.Name}' uses the driver '{builder.Driver}', which this version of the module cannot drive yet. Supported drivers: {DockerDriver.DriverName}, {DockerContainerDriver.DriverName}.",
+                    $"The builder '{builder.Name}' uses the driver '{builder.Driver}', which this version of the module cannot drive yet. Supported drivers: {DockerDriver.DriverName}, {DockerContainerDriver.DriverName}, {KubernetesDriver.DriverName}.",
                     builder.Driver);
         }
+    }
+
+    /// <summary>A kubernetes node: its cluster from the endpoint's kubeconfig and context (else KUBECONFIG or ~/.kube/config).</summary>
+    private KubernetesDriver CreateKubernetes(BuilderDefinition builder, NodeDefinition node)
+    {
+        var options = KubernetesDriverOptions.Parse(node.DriverOptions);
+        var endpoint = KubernetesEndpoint.TryParse(node.Endpoint);
+        var connection = KubernetesConnection.Open(endpoint?.KubeconfigPath, endpoint?.Context, environment ?? ProcessEnvironment.Instance);
+        return new KubernetesDriver(connection, node.Name, options, node.BuildkitdFlags, node.ConfigFiles, node.Platforms);
     }
 
     /// <summary>A docker or docker-container node's endpoint is a Docker context name, or a docker host URL.</summary>

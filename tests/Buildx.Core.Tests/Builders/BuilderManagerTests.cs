@@ -118,7 +118,8 @@ public sealed class BuilderManagerTests : IDisposable
     [InlineData("default", null, null, ErrorIds.ReservedBuilderName)]
     [InlineData("mybuilder", null, null, ErrorIds.BuilderExists)]
     [InlineData("fresh", "docker", null, ErrorIds.DriverDoesNotAllowInstances)]
-    [InlineData("fresh", "kubernetes", null, ErrorIds.DriverNotSupported)]
+    [InlineData("fresh", "remote", null, ErrorIds.DriverNotSupported)]
+    [InlineData("fresh", "kubernetes", "tcp://127.0.0.1:1234", ErrorIds.InvalidEndpoint)]
     [InlineData("fresh", null, "tcp://127.0.0.1:1234", ErrorIds.DriverNotSupported)]
     [InlineData("fresh", "docker-container", "nonsense", ErrorIds.InvalidEndpoint)]
     [InlineData("fresh", "podman", null, ErrorIds.UnknownDriver)]
@@ -186,7 +187,7 @@ public sealed class BuilderManagerTests : IDisposable
     [Fact]
     public async Task A_builder_of_a_driver_not_implemented_is_only_removed_from_the_store()
     {
-        store.Write("instances/kube", """{"Name":"kube","Driver":"kubernetes","Nodes":[{"Name":"kube0","Endpoint":"kubernetes:///kube?deployment=kube0","Platforms":null,"DriverOpts":null,"Flags":null,"Files":null}],"Dynamic":false}""");
+        store.Write("instances/kube", """{"Name":"kube","Driver":"remote","Nodes":[{"Name":"kube0","Endpoint":"tcp://127.0.0.1:1234","Platforms":null,"DriverOpts":null,"Flags":null,"Files":null}],"Dynamic":false}""");
 
         var error = Assert.Throws<BuildxException>(() => manager.BeginRemove("kube", keepState: false, keepDaemon: false, CancellationToken.None));
         Assert.Equal(ErrorIds.DriverNotSupported, error.ErrorId);

@@ -14,7 +14,8 @@ public class KnownDriversTests
         Assert.Equal(["docker", "docker-container", "kubernetes", "remote"], KnownDrivers.All.Select(d => d.Name));
         Assert.False(KnownDrivers.Docker.AllowsInstances);
         Assert.True(KnownDrivers.DockerContainer.IsImplemented);
-        Assert.False(KnownDrivers.Kubernetes.IsImplemented);
+        Assert.True(KnownDrivers.Kubernetes.IsImplemented);
+        Assert.False(KnownDrivers.Remote.IsImplemented);
         Assert.Same(KnownDrivers.DockerContainer, KnownDrivers.Get("Docker-Container"));
     }
 
@@ -65,7 +66,7 @@ public class KnownDriversTests
     [Fact]
     public void Refuses_options_for_drivers_not_implemented_rather_than_storing_them_unchecked()
     {
-        var error = Assert.Throws<BuildxException>(() => KnownDrivers.Kubernetes.Normalize([new("namespace", "ci")]));
+        var error = Assert.Throws<BuildxException>(() => KnownDrivers.Remote.Normalize([new("cacert", "ca.pem")]));
 
         Assert.Equal(ErrorIds.DriverNotSupported, error.ErrorId);
         Assert.Equal(BuildxErrorKind.NotImplemented, error.Kind);
