@@ -36,8 +36,7 @@ public sealed class KubernetesConnection : IDisposable
             KubernetesClientConfiguration configuration;
             if (paths.Count > 0)
             {
-                // The first file of KUBECONFIG is the one read (merging several is not supported yet).
-                configuration = KubernetesClientConfiguration.BuildConfigFromConfigFile(paths[0], context);
+                configuration = KubernetesClientConfiguration.BuildConfigFromConfigObject(KubeconfigFiles.Load(paths), context);
             }
             else if (KubernetesClientConfiguration.IsInCluster())
             {
@@ -92,7 +91,7 @@ public sealed class KubernetesConnection : IDisposable
             var paths = KubeconfigPaths(kubeconfigPath, environment);
             return paths.Count == 0
                 ? []
-                : KubernetesClientConfiguration.LoadKubeConfig(paths[0]).Contexts?.Select(c => c.Name).ToArray() ?? [];
+                : KubeconfigFiles.Load(paths).Contexts?.Select(c => c.Name).ToArray() ?? [];
         }
         catch (Exception ex) when (ex is KubeConfigException or IOException or YamlDotNet.Core.YamlException)
         {
