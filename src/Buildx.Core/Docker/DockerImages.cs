@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
 using Buildx.Core.Errors;
 using Buildx.Core.Registry;
 
@@ -43,29 +41,7 @@ public sealed class DockerImages(DockerEngineClient engine)
             throw PullFailed(reference, await EngineErrorMessage.ReadAsync(response, cancellationToken).ConfigureAwait(false));
         }
 
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), Encoding.UTF8);
-        string? lastStatus = null;
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
-        {
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-
-            using var message = JsonDocument.Parse(line);
-            var root = message.RootElement;
-            if (root.TryGetProperty("error", out var error))
-            {
-                throw PullFailed(reference, error.GetString() ?? "unknown error");
-            }
-
-            // Per-layer progress bars would flood the caller: report each distinct status once.
-            if (root.TryGetProperty("status", out var status) && status.GetString() is { } text && text != lastStatus)
-            {
-                lastStatus = text;
-                progress?.Report(root.TryGetProperty("id", out var id) ? $"{id.GetString()}: {text}" : text);
-            }
-        }
+        await EngineJsonStream.ReadAsync(response, reason => PullFailed(reference, reason), EngineJsonStream.DistinctStatus(progress), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -85,28 +61,7 @@ public sealed class DockerImages(DockerEngineClient engine)
             throw PushFailed(reference, await EngineErrorMessage.ReadAsync(response, cancellationToken).ConfigureAwait(false));
         }
 
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), Encoding.UTF8);
-        string? lastStatus = null;
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
-        {
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-
-            using var message = JsonDocument.Parse(line);
-            var root = message.RootElement;
-            if (root.TryGetProperty("error", out var error))
-            {
-                throw PushFailed(reference, error.GetString() ?? "unknown error");
-            }
-
-            if (root.TryGetProperty("status", out var status) && status.GetString() is { } text && text != lastStatus)
-            {
-                lastStatus = text;
-                progress?.Report(root.TryGetProperty("id", out var id) ? $"{id.GetString()}: {text}" : text);
-            }
-        }
+        await EngineJsonStream.ReadAsync(response, reason => PushFailed(reference, reason), EngineJsonStream.DistinctStatus(progress), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -125,27 +80,17 @@ public sealed class DockerImages(DockerEngineClient engine)
         }
 
         var loaded = new List<string>();
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), Encoding.UTF8);
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
-        {
-            if (string.IsNullOrWhiteSpace(line))
+        await EngineJsonStream.ReadAsync(
+            response,
+            reason => engine.CallFailed(200, "OK", reason, "an image load", "the build's docker output", "images/load"),
+            root =>
             {
-                continue;
-            }
-
-            using var message = JsonDocument.Parse(line);
-            var root = message.RootElement;
-            if (root.TryGetProperty("error", out var error))
-            {
-                throw engine.CallFailed(200, "OK", error.GetString() ?? "unknown error", "an image load", "the build's docker output", "images/load");
-            }
-
-            if (root.TryGetProperty("stream", out var text) && text.GetString()?.Trim() is { Length: > 0 } status)
-            {
-                loaded.Add(status);
-            }
-        }
-
+                if (root.TryGetProperty("stream", out var text) && text.GetString()?.Trim() is { Length: > 0 } status)
+                {
+                    loaded.Add(status);
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
         return loaded;
     }
 
