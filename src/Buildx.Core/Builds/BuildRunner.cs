@@ -56,6 +56,11 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         }
 
         using var driver = drivers.Create(builder, node);
+        if (driver is Drivers.Remote.RemoteDriver { SecurityWarning: { } insecure })
+        {
+            onEvent(new BuildWarningEvent(insecure, null));
+        }
+
         await driver.EnsureRunningAsync(builder, node, cancellationToken).ConfigureAwait(false);
 
         using var client = new BuildkitClient(driver.Dialer, driver.EndpointDescription);
