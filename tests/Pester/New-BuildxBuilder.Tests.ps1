@@ -150,8 +150,6 @@ Describe 'New-BuildxBuilder refusals' {
         $failure = { New-BuildxBuilder -Name $name -Driver kubernetes -DriverOption @{ namespace = 'ci' } } |
             Should -Throw -ErrorId 'DriverNotSupported,Buildx.PowerShell.Cmdlets.NewBuildxBuilderCommand' -PassThru
         $failure.CategoryInfo.Category | Should -Be 'NotImplemented'
-        { New-BuildxBuilder -Name $name -Driver remote -Endpoint 'tcp://127.0.0.1:1234' } | Should -Throw -ErrorId 'DriverNotSupported,Buildx.PowerShell.Cmdlets.NewBuildxBuilderCommand'
-        { New-BuildxBuilder -Name $name -Endpoint 'tcp://127.0.0.1:1234' } | Should -Throw -ErrorId 'DriverNotSupported,Buildx.PowerShell.Cmdlets.NewBuildxBuilderCommand'
         Test-Path (Join-Path $store "instances/$name") | Should -BeFalse
     }
 

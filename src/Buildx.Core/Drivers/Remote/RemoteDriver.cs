@@ -92,7 +92,7 @@ public sealed class RemoteDriver : IDriver
         progress?.Report("[internal] waiting for connection");
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         wait.CancelAfter(BootstrapWait);
-        NodeStatusReport report;
+        var report = new NodeStatusReport(NodeStatus.Inactive);
         try
         {
             while ((report = await GetStatusReportAsync(wait.Token).ConfigureAwait(false)).Status != NodeStatus.Running)
@@ -113,7 +113,7 @@ public sealed class RemoteDriver : IDriver
             throw new BuildxException(
                 ErrorIds.BuildkitBootstrapFailed,
                 BuildxErrorKind.OperationTimeout,
-                $"{EndpointDescription} did not answer within {BootstrapWait.TotalSeconds:0} s.",
+                $"{EndpointDescription} did not answer within {BootstrapWait.TotalSeconds:0} s{(report.Reason is null ? "." : $": {report.Reason}")}",
                 Endpoint.Original);
         }
 
