@@ -63,6 +63,7 @@ public sealed class BuilderManager(BuilderCatalog catalog, DockerContextResolver
                     Path.Combine(transaction.Root, "instances", fileName),
                     Path.Combine(transaction.Root, "activity", group.Name),
                     Path.Combine(transaction.Root, "refs", fileName),
+                    .. CertificateDirectoryOf(transaction.Root, group),
                 ],
                 Nodes = definition.Nodes.Select(node => PlanNodeRemoval(definition, node, keepState, keepDaemon)).ToArray(),
             };
@@ -419,6 +420,13 @@ public sealed class BuilderManager(BuilderCatalog catalog, DockerContextResolver
         }
 
         return endpoint;
+    }
+
+    /// <summary>The PEM files this module wrote for a remote builder's certificate objects, if any.</summary>
+    private static string[] CertificateDirectoryOf(string storeRoot, NodeGroup group)
+    {
+        var directory = Path.Combine(storeRoot, RemoteCertificateFiles.DirectoryName, group.Name.ToLowerInvariant());
+        return group.Driver == RemoteDriver.DriverName && Directory.Exists(directory) ? [directory] : [];
     }
 
     /// <summary>As buildx, remote nodes take no buildkitd flags or config; certificate objects are for remote nodes only.</summary>

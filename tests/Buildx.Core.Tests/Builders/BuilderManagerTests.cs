@@ -119,7 +119,7 @@ public sealed class BuilderManagerTests : IDisposable
     [InlineData("mybuilder", null, null, ErrorIds.BuilderExists)]
     [InlineData("fresh", "docker", null, ErrorIds.DriverDoesNotAllowInstances)]
     [InlineData("fresh", "kubernetes", null, ErrorIds.DriverNotSupported)]
-    [InlineData("fresh", null, "tcp://127.0.0.1:1234", ErrorIds.DriverNotSupported)]
+    [InlineData("fresh", null, "tcp://127.0.0.1", ErrorIds.InvalidEndpoint)]
     [InlineData("fresh", "docker-container", "nonsense", ErrorIds.InvalidEndpoint)]
     [InlineData("fresh", "podman", null, ErrorIds.UnknownDriver)]
     public void Refuses_what_buildx_refuses(string name, string? driver, string? endpoint, string errorId)

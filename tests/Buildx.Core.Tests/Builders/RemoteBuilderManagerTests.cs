@@ -136,19 +136,25 @@ public sealed class RemoteBuilderManagerTests : IDisposable
     [Fact]
     public async Task A_remote_builder_is_removed_without_KeepDaemon()
     {
+        using var certificates = TestCertificates.Create();
         var manager = Manager();
-        using (var pending = manager.BeginCreate(new CreateBuilderRequest { Name = "gone", Driver = "remote", Endpoint = "kube-pod://buildkitd-0?namespace=ci" }, CancellationToken.None))
+        using (var pending = manager.BeginCreate(
+            new CreateBuilderRequest { Name = "gone", Driver = "remote", Endpoint = "kube-pod://buildkitd-0?namespace=ci", CaCertificate = certificates.Authority },
+            CancellationToken.None))
         {
             await pending.CommitAsync(TimeSpan.FromSeconds(10), null, CancellationToken.None);
         }
 
         Assert.Contains("kube-pod://buildkitd-0?namespace=ci", store.ReadText("instances/gone"), StringComparison.Ordinal);
+        Assert.True(File.Exists(store.PathOf("certs/gone/gone0/ca.pem")));
         using (var removal = manager.BeginRemove("gone", keepState: false, keepDaemon: false, CancellationToken.None))
         {
+            Assert.Contains(store.PathOf("certs/gone"), removal.Plan.StorePaths);
             await removal.CommitAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
         }
 
         Assert.False(File.Exists(store.PathOf("instances/gone")));
+        Assert.False(Directory.Exists(store.PathOf("certs/gone")));
     }
 
     private BuilderManager Manager(string? buildkitHost = null)
