@@ -316,7 +316,9 @@ public sealed class BuilderManager(BuilderCatalog catalog, DockerContextResolver
         driver.EnsureImplemented();
         var isRemote = driver.Name == RemoteDriver.DriverName;
         EnsureRemoteSettings(request, isRemote);
-        var options = request.DriverOptions is null ? null : driver.Normalize(request.DriverOptions);
+        // Certificate objects complete the TLS options below, so the options are checked once they are in.
+        var completedLater = request.CaCertificate is not null || request.ClientCertificate is not null;
+        var options = request.DriverOptions is null ? null : driver.Normalize(request.DriverOptions, validate: !completedLater);
 
         // As buildx: the remote driver takes no config file, so the default one is not picked either.
         var configPath = isRemote ? null : request.BuildkitdConfigPath ?? DefaultConfigPath(transaction.Root);

@@ -114,6 +114,26 @@ public sealed class RemoteBuilderManagerTests : IDisposable
     }
 
     [Fact]
+    public void A_certificate_object_completes_the_tls_options_given_as_driver_options()
+    {
+        using var certificates = TestCertificates.Create();
+
+        using (var pending = Manager().BeginCreate(
+            new CreateBuilderRequest { Name = "mixed", Driver = "remote", Endpoint = "tcp://127.0.0.1:1234", CaCertificate = certificates.Authority, DriverOptions = [new("ServerName", "buildkitd.example")] },
+            CancellationToken.None))
+        {
+            Assert.Equal("buildkitd.example", pending.Plan.Node.DriverOptions["servername"]);
+            Assert.Equal(store.PathOf("certs/mixed/mixed0/ca.pem"), pending.Plan.Node.DriverOptions["cacert"]);
+        }
+
+        // Given twice, it is refused rather than one silently winning.
+        var twice = Assert.Throws<BuildxException>(() => Manager().BeginCreate(
+            new CreateBuilderRequest { Name = "twice", Driver = "remote", Endpoint = "tcp://127.0.0.1:1234", CaCertificate = certificates.Authority, DriverOptions = [new("cacert", "/ca.pem")] },
+            CancellationToken.None));
+        Assert.Equal(ErrorIds.InvalidDriverOption, twice.ErrorId);
+    }
+
+    [Fact]
     public async Task A_failed_create_leaves_no_certificate_files_behind()
     {
         using var certificates = TestCertificates.Create();
