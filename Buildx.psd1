@@ -22,6 +22,7 @@
         'Get-BuildxDiskUsage'
         'Invoke-BuildxBuild'
         'New-BuildxBuilder'
+        'New-BuildxOutput'
         'Remove-BuildxBuilder'
         'Remove-BuildxBuilderNode'
         'Start-BuildxBuilder'

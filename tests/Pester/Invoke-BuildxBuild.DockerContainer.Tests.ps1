@@ -44,4 +44,28 @@ Describe 'Invoke-BuildxBuild on a docker-container builder' {
 
         ($warnings | Out-String) | Should -Match 'No output specified with docker-container driver'
     }
+
+    # The engine's embedded BuildKit (behind the stand-in) has no oci or image exporter: the request
+    # is built to BuildKit's documented behaviour and the daemon's refusal reaches the user whole.
+    It 'surfaces the daemon''s refusal of the <Type> exporter cleanly' -ForEach @(
+        @{ Type = 'oci'; Output = 'type=oci,dest={0}/x.tar,compression=zstd,compression-level=3' }
+        @{ Type = 'image'; Output = 'type=image,name=buildx-pester/none:1,oci-mediatypes=true' }
+    ) {
+        $ctx = Join-Path ([IO.Path]::GetTempPath()) ("buildx-ctx-" + [guid]::NewGuid().ToString('N'))
+        New-Item -ItemType Directory -Path $ctx | Out-Null
+        Set-Content (Join-Path $ctx 'Dockerfile') "FROM scratch`nCOPY Dockerfile /`n" -NoNewline
+
+        $err = { Invoke-BuildxBuild -Builder $name -Path $ctx -Output ($Output -f $ctx) -Progress Quiet } | Should -Throw -PassThru
+
+        $err.FullyQualifiedErrorId | Should -BeLike 'BuildFailed,*'
+        $err.Exception.Message | Should -Match "exporter `"?$Type`"? could not be found|unknown exporter"
+        Join-Path $ctx 'x.tar' | Should -Not -Exist
+    }
+
+    It 'refuses an output attribute before connecting: <Output>' -ForEach @(
+        @{ Output = 'type=oci,dest=x.tar,compression-level=30'; Expected = 'gzip and estargz 0-9' }
+        @{ Output = 'type=docker,dest=x.tar,push=true'; Expected = "no attribute 'push'" }
+    ) {
+        { Invoke-BuildxBuild -Builder $name -Path $TestDrive -Output $Output -Progress Quiet } | Should -Throw -ErrorId 'InvalidOutput,*' -ExpectedMessage "*$Expected*"
+    }
 }

@@ -205,3 +205,43 @@ Describe 'Invoke-BuildxBuild failures' {
         }
     }
 }
+
+Describe 'Invoke-BuildxBuild -Platform on a builder of several nodes' {
+    BeforeAll {
+        Initialize-StandinImage
+        $null = Enter-TestStore
+        $name = New-TestName 'mp'
+        $standin = Get-StandinDriverOption
+        $null = New-BuildxBuilder -Name $name -DriverOption $standin -Platform linux/amd64 -Bootstrap
+        # The same engine under a second spelling: sibling nodes need different endpoints.
+        $otherEndpoint = "unix://$((Get-EngineSocket) -replace '^/var/run/', '/run/')"
+        $null = Add-BuildxBuilderNode -Name $name -Node "${name}arm" -Endpoint $otherEndpoint -DriverOption $standin -Platform linux/arm64 -Bootstrap
+        $context = New-Context -Dockerfile "FROM scratch`nARG TARGETPLATFORM`nCOPY `${TARGETPLATFORM}/ /`n" -Files @{
+            'linux/amd64/built-for.txt' = 'amd64'
+            'linux/arm64/built-for.txt' = 'arm64'
+        }
+    }
+
+    AfterAll { Exit-TestStore }
+
+    It 'builds each platform on the node declared for it, into a directory per platform' {
+        $out = New-OutputPath
+        $result = Invoke-BuildxBuild $context -Builder $name -Platform 'linux/amd64,arm64' -Output @{ type = 'local'; dest = $out }
+
+        Get-Content -Raw (Join-Path $out 'linux_amd64/built-for.txt') | Should -Be 'amd64'
+        Get-Content -Raw (Join-Path $out 'linux_arm64/built-for.txt') | Should -Be 'arm64'
+        $result.Platforms.Platform | Should -Be @('linux/amd64', 'linux/arm64')
+        ($result.Platforms | Where-Object Platform -eq 'linux/arm64').Node | Should -Be "${name}arm"
+        ($result.Platforms | Where-Object Platform -eq 'linux/amd64').Node | Should -Be "${name}0"
+    }
+
+    It 'refuses a platform no node can build, naming it' {
+        { Invoke-BuildxBuild $context -Builder $name -Platform linux/s390x -Output @{ type = 'local'; dest = (New-OutputPath) } } |
+            Should -Throw -ErrorId 'PlatformNotSupported,Buildx.PowerShell.Cmdlets.InvokeBuildxBuildCommand' -ExpectedMessage '*linux/s390x*'
+    }
+
+    It 'refuses one tarball written by several nodes' {
+        { Invoke-BuildxBuild $context -Builder $name -Platform linux/amd64, linux/arm64 -Output "type=tar,dest=$(New-OutputPath).tar" } |
+            Should -Throw -ErrorId 'InvalidOutput,Buildx.PowerShell.Cmdlets.InvokeBuildxBuildCommand' -ExpectedMessage '*several nodes*'
+    }
+}

@@ -1,4 +1,5 @@
 using Buildx.Core.BuildKit;
+using Buildx.Core.Builds.Options;
 using Buildx.Core.Errors;
 using Grpc.Core;
 
@@ -18,7 +19,17 @@ internal static class BuildFailureTranslator
         }
 
         var detail = exception.Status.Detail;
+        if ((CacheBackendRefusal.TryTranslate(detail, exception) ?? BaseImageResolveFailure.TryTranslate(detail, exception)) is { } known)
+        {
+            return known;
+        }
+
         var failed = tracker.FailedStep;
+        if (RegistryRefusal(detail) is { } refusal)
+        {
+            return refusal;
+        }
+
         var isDefinitionError = detail.Contains("failed to create LLB definition", StringComparison.Ordinal)
             || detail.Contains("dockerfile parse error", StringComparison.OrdinalIgnoreCase)
             || detail.Contains("failed to parse dockerfile", StringComparison.OrdinalIgnoreCase);
@@ -54,5 +65,28 @@ internal static class BuildFailureTranslator
             message.ToString(),
             failed?.Name,
             exception);
+    }
+
+    /// <summary>
+    /// A registry that refused BuildKit (a pull or a push without a valid login) is not a Dockerfile
+    /// or step problem: say so, and say where logins come from.
+    /// </summary>
+    private static BuildxException? RegistryRefusal(string detail)
+    {
+        var unauthorized = detail.Contains("401 Unauthorized", StringComparison.OrdinalIgnoreCase)
+            || detail.Contains("403 Forbidden", StringComparison.OrdinalIgnoreCase)
+            || detail.Contains("no basic auth credentials", StringComparison.OrdinalIgnoreCase)
+            || detail.Contains("authorization failed", StringComparison.OrdinalIgnoreCase)
+            || detail.Contains("insufficient_scope", StringComparison.OrdinalIgnoreCase);
+        if (!unauthorized)
+        {
+            return null;
+        }
+
+        return new BuildxException(
+            ErrorIds.RegistryUnauthorized,
+            BuildxErrorKind.PermissionDenied,
+            $"A registry refused the build's credentials: {detail}. Give a login with -Credential @{{ '<registry>' = (Get-Credential) }}, or add it to $DOCKER_CONFIG/config.json (auths, credsStore or credHelpers).",
+            null);
     }
 }

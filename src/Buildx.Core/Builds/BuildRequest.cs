@@ -1,4 +1,6 @@
+using Buildx.Core.Builds.Options;
 using Buildx.Core.Exports;
+using Buildx.Core.Registry;
 
 namespace Buildx.Core.Builds;
 
@@ -21,8 +23,23 @@ public sealed record BuildRequest
 
     public bool NoCache { get; init; }
 
+    /// <summary>Target platforms (<c>-Platform</c>); on a builder with several nodes each goes to the node that can build it.</summary>
+    public IReadOnlyList<string> Platforms { get; init; } = [];
+
     public IReadOnlyList<ExportSpec> Outputs { get; init; } = [];
+
+    /// <summary><c>-Load</c>: also load the image into the Docker engine (a <c>docker</c> output).</summary>
+    public bool Load { get; init; }
+
+    /// <summary><c>-Push</c>: push every image output, or add one that pushes.</summary>
+    public bool Push { get; init; }
+
+    /// <summary>Registry logins given explicitly, by registry address; they win over the Docker config's.</summary>
+    public IReadOnlyDictionary<string, RegistryCredential> RegistryCredentials { get; init; } = new Dictionary<string, RegistryCredential>();
 
     /// <summary>Where <c>dest=-</c> tarballs go; null when there is no such stream.</summary>
     public Stream? StandardOutput { get; init; }
+
+    /// <summary>Cache, secrets, SSH, annotations, attestations, RUN-step settings, named contexts, pull.</summary>
+    public BuildOptions Options { get; init; } = BuildOptions.None;
 }

@@ -16,11 +16,20 @@ public sealed record BuildResult
     /// <summary>The image digest, when an image exporter produced one.</summary>
     public string? ImageDigest => ExporterResponse.TryGetValue("containerimage.digest", out var digest) ? digest : null;
 
+    /// <summary>The image's config digest (its image ID), when the exporter reported one.</summary>
+    public string? ImageConfigDigest => ExporterResponse.TryGetValue("containerimage.config.digest", out var digest) ? digest : null;
+
     /// <summary>The image names: as the exporter reported them, else as they were requested.</summary>
     public IReadOnlyList<string> ImageNames { get; init; } = [];
 
     /// <summary>Files and directories the exporters wrote on this machine.</summary>
     public IReadOnlyList<string> Outputs { get; init; } = [];
+
+    /// <summary>One entry per exporter, in the order the outputs were given: names, digests, paths, pushes.</summary>
+    public IReadOnlyList<ExportResult> Exports { get; init; } = [];
+
+    /// <summary>How many Solve calls the build took: one, or one per output where the builder takes a single exporter per solve.</summary>
+    public int SolveCount { get; init; } = 1;
 
     public required TimeSpan Duration { get; init; }
 
@@ -35,6 +44,9 @@ public sealed record BuildResult
 
     /// <summary>Bytes this client sent through the build's session (context transfer).</summary>
     public long SessionBytesSent { get; init; }
+
+    /// <summary>For a multi-platform build: each platform, the node that built it and its manifest digest.</summary>
+    public IReadOnlyList<PlatformBuildResult> Platforms { get; init; } = [];
 
     /// <summary>Bytes the daemon sent back through the session (exports).</summary>
     public long SessionBytesReceived { get; init; }

@@ -2,11 +2,15 @@ using System.Diagnostics;
 using Buildx.Core.BuildKit;
 using Buildx.Core.BuildKit.Protocol.Control;
 using Buildx.Core.Builders;
+using Buildx.Core.Builds.Options;
 using Buildx.Core.Configuration;
 using Buildx.Core.Drivers;
 using Buildx.Core.Errors;
 using Buildx.Core.Exports;
+using Buildx.Core.Docker;
+using Buildx.Core.Registry;
 using Buildx.Core.Session;
+using Buildx.Core.Session.Auth;
 using Buildx.Core.Session.FileSend;
 using Buildx.Core.Session.FileSync;
 using Buildx.Core.Session.Grpc;
@@ -29,6 +33,9 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
     /// </summary>
     internal bool PreferControlSession { get; init; }
 
+    /// <summary>Where the Docker config (registry logins) and the current Docker context come from.</summary>
+    public IEnvironment Environment { get; init; } = ProcessEnvironment.Instance;
+
     public async Task<BuildResult> RunAsync(
         BuilderDefinition builder,
         BuildRequest request,
@@ -40,20 +47,20 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(onEvent);
-        var clock = Stopwatch.StartNew();
-        var (contextPath, dockerfilePath) = ResolvePaths(request);
-        var node = builder.Nodes[0];
-        var plan = ExportPlanner.Create(request.Outputs, request.Tags, builder.Driver, request.StandardOutput is not null);
-        foreach (var warning in plan.Warnings)
+        if (request.Platforms.Count > 0 && builder.Nodes.Count > 1)
         {
-            onEvent(new BuildWarningEvent(warning, null));
+            return await new MultiNodeBuild(this, drivers).RunAsync(builder, request, onEvent, rawStatus, cancellationToken).ConfigureAwait(false);
         }
 
-        if (plan.Exports.Count > 1)
-        {
-            throw new BuildxException(ErrorIds.InvalidOutput, BuildxErrorKind.NotImplemented,
-                "Several outputs in one build are not supported yet; give one output per build.", null);
-        }
+        var clock = Stopwatch.StartNew();
+        // Outputs are checked first, before anything connects, except what depends on the engine's image store.
+        var planOptions = new ExportPlanOptions { Driver = builder.Driver, StandardOutputAvailable = request.StandardOutput is not null, Load = request.Load, Push = request.Push };
+        ExportPlanner.Create(request.Outputs, request.Tags, planOptions with { EngineImageStore = true });
+        var (contextPath, dockerfilePath) = ResolvePaths(request);
+        var node = builder.Nodes[0];
+        BuildOptionsPlanner.Validate(request.Options, builder.Driver);
+        var optionServices = await BuildOptionsServices.CreateAsync(request.Options, w => onEvent(new BuildWarningEvent(w, null)), cancellationToken).ConfigureAwait(false);
+        request = request with { Options = optionServices.Options };
 
         using var driver = drivers.Create(builder, node);
         if (driver is Drivers.Remote.RemoteDriver { SecurityWarning: { } insecure })
@@ -61,17 +68,111 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
             onEvent(new BuildWarningEvent(insecure, null));
         }
 
-        await driver.EnsureRunningAsync(builder, node, cancellationToken).ConfigureAwait(false);
+        await driver.EnsureBootedAsync(builder, node, new ClientMessageProgress(onEvent), cancellationToken).ConfigureAwait(false);
+        if (driver is DockerDriver docker)
+        {
+            var info = await docker.Engine.GetInfoAsync(cancellationToken).ConfigureAwait(false);
+            planOptions = planOptions with { EngineImageStore = info.UsesContainerdImageStore };
+        }
+
+        var plan = ExportPlanner.Create(request.Outputs, request.Tags, planOptions);
+        foreach (var warning in plan.Warnings)
+        {
+            onEvent(new BuildWarningEvent(warning, null));
+        }
 
         using var client = new BuildkitClient(driver.Dialer, driver.EndpointDescription);
+        // One solve with every exporter where BuildKit takes several; else one solve per output, the later ones from the cache.
+        var together = plan.Exports.Count <= 1 || await MultipleExporterSupport.IsSupportedAsync(client, driver, cancellationToken).ConfigureAwait(false);
+        var groups = together ? [plan.Exports] : plan.Exports.Select(e => (IReadOnlyList<PlannedExport>)[e]).ToList();
+        var credentials = new RegistryCredentialStore(Environment, request.RegistryCredentials);
+        var solves = new List<SolveOutcome>();
+        foreach (var group in groups)
+        {
+            solves.Add(await SolveAsync(builder, node, driver, client, request, contextPath, dockerfilePath, group, credentials, optionServices, onEvent, rawStatus, fileSyncChunkSize, cancellationToken).ConfigureAwait(false));
+        }
+
+        var exports = new List<ExportResult>();
+        foreach (var solve in solves)
+        {
+            foreach (var (export, index) in solve.Exports.Select((e, i) => (e, i)))
+            {
+                var pushed = export.Type == ExportSpec.Moby && export.Pushes
+                    ? await EnginePush.PushAsync(((DockerDriver)driver).Engine, export.Names, credentials, onEvent, cancellationToken).ConfigureAwait(false)
+                    : export.Pushes ? export.Names : [];
+                exports.Add(ExportResults.Create(export, solve.ResponseFor(index), solve.PathFor(index), pushed, solve.Loaded));
+            }
+        }
+
+        var first = solves[0];
+        var exporterResponse = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var solve in solves)
+        {
+            foreach (var (key, value) in solve.Response)
+            {
+                exporterResponse.TryAdd(key, value);
+            }
+        }
+
+        exporterResponse["buildx.build.ref"] = $"{builder.Name}/{node.Name}/{first.Ref}";
+        var steps = first.Tracker.Steps;
+        return new BuildResult
+        {
+            Builder = builder.Name,
+            Node = node.Name,
+            Ref = first.Ref,
+            ExporterResponse = exporterResponse,
+            ImageNames = ImageNamesOf(exporterResponse, plan.Exports),
+            Outputs = solves.SelectMany(s => s.FileSend.WrittenPaths).Distinct(StringComparer.Ordinal).ToArray(),
+            Exports = exports,
+            SolveCount = solves.Count,
+            Duration = clock.Elapsed,
+            Steps = steps.OrderBy(s => s.Number).ToArray(),
+            StepCount = steps.Count,
+            CachedStepCount = steps.Count(s => s.Cached),
+            Warnings = solves.SelectMany(s => s.Tracker.Warnings).Distinct().ToArray(),
+            SessionBytesSent = solves.Sum(s => s.BytesSent),
+            SessionBytesReceived = solves.Sum(s => s.BytesReceived),
+            Platforms = request.Platforms.Select(p => new PlatformBuildResult(p, node.Name, request.Platforms.Count == 1 ? exporterResponse.GetValueOrDefault("containerimage.digest") : null)).ToArray(),
+        };
+    }
+
+    /// <summary>One Solve with its own session: sends the context, receives these exporters' outputs.</summary>
+    private async Task<SolveOutcome> SolveAsync(
+        BuilderDefinition builder,
+        NodeDefinition node,
+        IDriver driver,
+        BuildkitClient client,
+        BuildRequest request,
+        string contextPath,
+        string dockerfilePath,
+        IReadOnlyList<PlannedExport> exports,
+        RegistryCredentialStore credentials,
+        BuildOptionsServices optionServices,
+        Action<BuildEvent> onEvent,
+        bool rawStatus,
+        int? fileSyncChunkSize,
+        CancellationToken cancellationToken)
+    {
         var services = new GrpcServiceRegistry();
-        new FileSyncService(new Dictionary<string, string>
+        var localDirectories = new Dictionary<string, string>
         {
             ["context"] = contextPath,
             ["dockerfile"] = Path.GetDirectoryName(dockerfilePath)!,
-        }, fileSyncChunkSize ?? FileSyncService.DefaultChunkSize).Register(services);
+        };
+        foreach (var (name, path) in BuildOptionsPlanner.LocalDirectories(request.Options))
+        {
+            localDirectories[name] = path;
+        }
+
+        new FileSyncService(localDirectories, fileSyncChunkSize ?? FileSyncService.DefaultChunkSize).Register(services);
+        optionServices.Register(services);
+        new AuthService(credentials).Register(services);
+        using var engineLoad = exports.Any(e => e.DestinationKind == ExportDestinationKind.EngineLoad)
+            ? new EngineImageLoad(new DockerEngineClient(new DockerContextResolver(Environment).ResolveCurrent()), cancellationToken)
+            : null;
         // One slot per exporter, in Solve order: BuildKit names the target by that index.
-        var targets = plan.Exports.Select(e => ToTarget(e, request)).ToList();
+        var targets = exports.Select(e => ToTarget(e, request, engineLoad)).ToList();
         var fileSend = new FileSendService(targets);
         if (targets.Any(t => t is not null))
         {
@@ -79,7 +180,7 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         }
 
         var sharedKey = Path.GetFileName(Path.TrimEndingDirectorySeparator(contextPath)) + ":" + LocalNodeId.GetOrCreate(buildxDirectory);
-        var solve = CreateSolveRequest(request, dockerfilePath, builder.Driver, plan.Exports);
+        var solve = CreateSolveRequest(request, dockerfilePath, builder.Driver, exports);
         var tracker = new BuildStatusTracker();
 
         await using var session = new BuildSession(sharedKey, services);
@@ -119,27 +220,17 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
                 $"The build succeeded but writing its output failed: {failedExport.Error?.Message}", failedExport.WrittenPath, failedExport.Error);
         }
 
-        var exporterResponse = new Dictionary<string, string>(response.ExporterResponse, StringComparer.Ordinal)
+        var loaded = false;
+        if (engineLoad is not null)
         {
-            ["buildx.build.ref"] = $"{builder.Name}/{node.Name}/{solve.Ref}",
-        };
-        var steps = tracker.Steps;
-        return new BuildResult
-        {
-            Builder = builder.Name,
-            Node = node.Name,
-            Ref = solve.Ref,
-            ExporterResponse = exporterResponse,
-            ImageNames = ImageNamesOf(exporterResponse, plan.Exports),
-            Outputs = fileSend.WrittenPaths.Distinct(StringComparer.Ordinal).ToArray(),
-            Duration = clock.Elapsed,
-            Steps = steps.OrderBy(s => s.Number).ToArray(),
-            StepCount = steps.Count,
-            CachedStepCount = steps.Count(s => s.Cached),
-            Warnings = tracker.Warnings,
-            SessionBytesSent = session.BytesSent,
-            SessionBytesReceived = session.BytesReceived,
-        };
+            foreach (var line in await engineLoad.CompleteAsync().ConfigureAwait(false))
+            {
+                onEvent(new ClientMessageEvent(line));
+                loaded = true;
+            }
+        }
+
+        return new SolveOutcome(solve.Ref, exports, new Dictionary<string, string>(response.ExporterResponse, StringComparer.Ordinal), tracker, fileSend, session.BytesSent, session.BytesReceived, loaded);
     }
 
     /// <summary>The engine's moby exporter reports no names, so fall back to the names requested.</summary>
@@ -181,6 +272,11 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         };
         var attrs = solve.FrontendAttrs;
         attrs["filename"] = Path.GetFileName(dockerfilePath);
+        if (request.Platforms.Count > 0)
+        {
+            attrs["platform"] = string.Join(',', request.Platforms);
+        }
+
         if (!string.IsNullOrEmpty(request.Target))
         {
             attrs["target"] = request.Target;
@@ -218,9 +314,10 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
             solve.Exporters.Add(exporter);
         }
 
-        if (exports.Count > 0)
+        if (exports.Count == 1)
         {
-            // Daemons before BuildKit v0.13 read only the single legacy exporter fields.
+            // Daemons before BuildKit v0.13 read only the single legacy exporter fields; several
+            // exporters are only sent together to daemons that read Exporters.
             solve.ExporterDeprecated = exports[0].Type;
             foreach (var (key, value) in exports[0].Attributes)
             {
@@ -229,13 +326,16 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
 
         }
 
+        BuildOptionsPlanner.Apply(solve, request.Options);
         return solve;
     }
 
-    private static ExportTarget? ToTarget(PlannedExport export, BuildRequest request) => export.DestinationKind switch
+    private static ExportTarget? ToTarget(PlannedExport export, BuildRequest request, EngineImageLoad? engineLoad) => export.DestinationKind switch
     {
+        ExportDestinationKind.EngineLoad => engineLoad!.Target,
         ExportDestinationKind.Directory => new DirectoryExportTarget(export.Path!, removeExtraneous: export.Attributes.TryGetValue("mode", out var mode) && mode == "delete"),
         ExportDestinationKind.File => new FileExportTarget(export.Path!),
+        ExportDestinationKind.LayoutDirectory => new OciLayoutDirectoryTarget(export.Path!),
         ExportDestinationKind.Stream => StreamExportTarget.ForStream(request.StandardOutput!),
         _ => null,
     };

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Buildx.Core.Errors;
+using Buildx.Core.Registry;
 
 namespace Buildx.Core.Docker;
 
@@ -68,6 +69,87 @@ public sealed class DockerImages(DockerEngineClient engine)
     }
 
     /// <summary>
+    /// Pushes an engine image to its registry (<c>POST /images/{name}/push?tag=</c>) with the login in
+    /// <c>X-Registry-Auth</c>, as buildx pushes the docker driver's images. Like a pull, the engine
+    /// reports most failures inside a 200 answer, as a JSON <c>error</c>.
+    /// </summary>
+    /// <exception cref="BuildxException"><see cref="ErrorIds.ImagePushFailed"/> with the engine's reason.</exception>
+    public async Task PushAsync(string reference, RegistryCredential? credential, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        var (name, tag) = SplitReference(reference);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"images/{name}/push?tag={Uri.EscapeDataString(tag)}");
+        request.Headers.TryAddWithoutValidation(RegistryAuthHeader.Name, RegistryAuthHeader.Encode(credential, RegistryHost.OfImage(name)));
+        using var response = await engine.SendAsync(request, null, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw PushFailed(reference, await EngineErrorMessage.ReadAsync(response, cancellationToken).ConfigureAwait(false));
+        }
+
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), Encoding.UTF8);
+        string? lastStatus = null;
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            using var message = JsonDocument.Parse(line);
+            var root = message.RootElement;
+            if (root.TryGetProperty("error", out var error))
+            {
+                throw PushFailed(reference, error.GetString() ?? "unknown error");
+            }
+
+            if (root.TryGetProperty("status", out var status) && status.GetString() is { } text && text != lastStatus)
+            {
+                lastStatus = text;
+                progress?.Report(root.TryGetProperty("id", out var id) ? $"{id.GetString()}: {text}" : text);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Loads a docker-archive tarball into the engine (<c>POST /images/load</c>), as buildx loads
+    /// a <c>docker</c> output; returns the engine's "Loaded image" lines.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> LoadAsync(Stream tarball, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tarball);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "images/load?quiet=1") { Content = new StreamContent(tarball) };
+        request.Content.Headers.ContentType = new("application/x-tar");
+        using var response = await engine.SendAsync(request, null, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await engine.CallFailedAsync(response, "an image load", "the build's docker output", "images/load", cancellationToken).ConfigureAwait(false);
+        }
+
+        var loaded = new List<string>();
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), Encoding.UTF8);
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            using var message = JsonDocument.Parse(line);
+            var root = message.RootElement;
+            if (root.TryGetProperty("error", out var error))
+            {
+                throw engine.CallFailed(200, "OK", error.GetString() ?? "unknown error", "an image load", "the build's docker output", "images/load");
+            }
+
+            if (root.TryGetProperty("stream", out var text) && text.GetString()?.Trim() is { Length: > 0 } status)
+            {
+                loaded.Add(status);
+            }
+        }
+
+        return loaded;
+    }
+
+    /// <summary>
     /// Splits a reference into the API's <c>fromImage</c> and <c>tag</c> (a tag or a digest),
     /// as docker's client does: a name alone means <c>latest</c>.
     /// </summary>
@@ -88,6 +170,15 @@ public sealed class DockerImages(DockerEngineClient engine)
         ErrorIds.ImagePullFailed,
         BuildxErrorKind.ResourceUnavailable,
         $"The Docker engine at {engine.Context.Host} could not pull the image '{reference}': {reason}",
+        reference);
+
+    private BuildxException PushFailed(string reference, string reason) => new(
+        ErrorIds.ImagePushFailed,
+        reason.Contains("unauthorized", StringComparison.OrdinalIgnoreCase) || reason.Contains("authentication required", StringComparison.OrdinalIgnoreCase)
+            || reason.Contains("no basic auth credentials", StringComparison.OrdinalIgnoreCase) || reason.Contains("denied", StringComparison.OrdinalIgnoreCase)
+            ? BuildxErrorKind.PermissionDenied
+            : BuildxErrorKind.ResourceUnavailable,
+        $"The Docker engine at {engine.Context.Host} could not push the image '{reference}': {reason}",
         reference);
 
     private static string Target(string reference) => $"image '{reference}'";

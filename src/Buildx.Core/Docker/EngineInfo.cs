@@ -19,6 +19,13 @@ public sealed record EngineInfo
     [JsonPropertyName("Architecture")]
     public string? Architecture { get; init; }
 
+    /// <summary>Storage driver facts as pairs, e.g. <c>["driver-type", "io.containerd.snapshotter.v1"]</c>.</summary>
+    [JsonPropertyName("DriverStatus")]
+    public IReadOnlyList<IReadOnlyList<string>>? DriverStatus { get; init; }
+
+    /// <summary>True when images live in containerd (the snapshotter image store), as buildx checks it.</summary>
+    public bool UsesContainerdImageStore => DriverStatus?.Any(pair => pair.Count == 2 && pair[0] == "driver-type" && pair[1] == "io.containerd.snapshotter.v1") == true;
+
     /// <summary>True when the engine remaps users (<c>name=userns</c>): then builders need <c>UsernsMode=host</c>.</summary>
     public bool HasUsernsRemap => SecurityOptions?.Any(option => option.Split(',').Any(part => part == "name=userns")) == true;
 }

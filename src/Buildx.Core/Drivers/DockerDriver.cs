@@ -14,6 +14,9 @@ public sealed class DockerDriver(DockerEngineClient engine) : IDriver
 
     public string Name => DriverName;
 
+    /// <summary>The engine itself: builds on this driver load and push through its API.</summary>
+    internal DockerEngineClient Engine => engine;
+
     public string EndpointDescription => $"the Docker engine at {engine.Context.Host}";
 
     public StreamDialer Dialer => engine.DialBuildkitAsync;

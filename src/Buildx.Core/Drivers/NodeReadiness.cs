@@ -29,4 +29,28 @@ internal static class NodeReadiness
                 node.Name);
         }
     }
+
+    /// <summary>
+    /// What a build does first, as buildx's build does: a node that is not running is booted
+    /// (its container created and started), reporting the steps; a node whose status cannot be
+    /// read fails as before.
+    /// </summary>
+    public static async Task EnsureBootedAsync(this IDriver driver, BuilderDefinition builder, NodeDefinition node, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        var status = await driver.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+        if (status is NodeStatus.Inactive or NodeStatus.Stopped)
+        {
+            await driver.BootstrapAsync(progress, cancellationToken).ConfigureAwait(false);
+            status = await driver.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (status != NodeStatus.Running)
+        {
+            throw new BuildxException(
+                ErrorIds.NodeNotRunning,
+                BuildxErrorKind.ResourceUnavailable,
+                $"Node '{node.Name}' of builder '{builder.Name}' is {status.ToString().ToLowerInvariant()}; start it with Start-BuildxBuilder first.",
+                node.Name);
+        }
+    }
 }

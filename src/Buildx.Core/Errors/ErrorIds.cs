@@ -67,6 +67,33 @@ public static class ErrorIds
     public const string BuildkitBootstrapFailed = "BuildkitBootstrapFailed";
     public const string BuildkitVersionUnreadable = "BuildkitVersionUnreadable";
 
+    // Registries (multi-platform index assembly).
+    public const string InvalidImageReference = "InvalidImageReference";
+    public const string RegistryUnreachable = "RegistryUnreachable";
+    public const string RegistryUnauthorized = "RegistryUnauthorized";
+    public const string RegistryObjectNotFound = "RegistryObjectNotFound";
+    public const string RegistryCallFailed = "RegistryCallFailed";
+    public const string DuplicatePlatform = "DuplicatePlatform";
+    public const string PlatformNotSupported = "PlatformNotSupported";
+
+    // Exporters and registries (Invoke-BuildxBuild outputs, New-BuildxOutput, logins).
+    public const string OutputNotSupported = "OutputNotSupported";
+    public const string ImagePushFailed = "ImagePushFailed";
+    public const string RegistryCredentialsUnavailable = "RegistryCredentialsUnavailable";
+    public const string InvalidCredential = "InvalidCredential";
+    // The rest of the build surface (Invoke-BuildxBuild -Secret, -Ssh, -CacheFrom/-CacheTo, ...).
+    public const string InvalidSecret = "InvalidSecret";
+    public const string SecretSourceNotFound = "SecretSourceNotFound";
+    public const string InvalidSsh = "InvalidSsh";
+    public const string SshAgentUnavailable = "SshAgentUnavailable";
+    public const string InvalidCacheOption = "InvalidCacheOption";
+    public const string CacheExportNotSupported = "CacheExportNotSupported";
+    public const string InvalidUlimit = "InvalidUlimit";
+    public const string InvalidAddHost = "InvalidAddHost";
+    public const string InvalidBuildContext = "InvalidBuildContext";
+    public const string InvalidAttestation = "InvalidAttestation";
+    public const string InvalidAnnotation = "InvalidAnnotation";
+
     // The remote driver: BuildKit addresses, TLS, and the connection helpers.
     public const string RemoteEndpointRequired = "RemoteEndpointRequired";
     public const string RemoteSchemeNotSupported = "RemoteSchemeNotSupported";

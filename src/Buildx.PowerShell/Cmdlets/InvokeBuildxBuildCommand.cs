@@ -42,10 +42,29 @@ public sealed class InvokeBuildxBuildCommand : BuildxCmdlet
     [Parameter]
     public SwitchParameter NoCache { get; set; }
 
-    /// <summary>Outputs as hashtables (<c>@{ type='local'; dest='out' }</c>) or buildx CSV strings.</summary>
+    /// <summary>Target platforms; on a builder with several nodes each goes to a node that can build it.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(PlatformCompleter))]
+    public string[] Platform { get; set; } = [];
+
+    /// <summary>Outputs as hashtables (<c>@{ type='local'; dest='out' }</c>), buildx CSV strings or New-BuildxOutput objects.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public object[] Output { get; set; } = [];
+
+    /// <summary>Also load the image into the Docker engine (buildx --load: a docker output).</summary>
+    [Parameter]
+    public SwitchParameter Load { get; set; }
+
+    /// <summary>Push the image to its registry (buildx --push: push=true on image outputs).</summary>
+    [Parameter]
+    public SwitchParameter Push { get; set; }
+
+    /// <summary>Registry logins by registry address: <c>@{ 'registry.example:5000' = (Get-Credential) }</c>.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Hashtable? Credential { get; set; }
 
     [Parameter]
     public BuildProgressMode Progress { get; set; } = BuildProgressMode.Auto;
@@ -60,6 +79,71 @@ public sealed class InvokeBuildxBuildCommand : BuildxCmdlet
     [ArgumentCompleter(typeof(BuilderNameCompleter))]
     public string? Builder { get; set; }
 
+    /// <summary>Cache sources: @{ type='registry'; ref='...' } or CSV ('type=local,src=dir'; a bare ref means type=registry).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BuildOptionValueCompleter))]
+    public object[] CacheFrom { get; set; } = [];
+
+    /// <summary>Cache exports: @{ type='inline' } or CSV ('type=registry,ref=...,mode=max').</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BuildOptionValueCompleter))]
+    public object[] CacheTo { get; set; } = [];
+
+    /// <summary>Secrets: @{ id='npm'; src='./npmrc' }, @{ id='tok'; env='TOKEN' }, @{ id='tok'; value=$secure } or 'id=npm,src=./npmrc'.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public object[] Secret { get; set; } = [];
+
+    /// <summary>SSH agents to forward: 'default' or @{ id='github'; paths='/path/agent.sock' }.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BuildOptionValueCompleter))]
+    public object[] Ssh { get; set; } = [];
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public object[] Annotation { get; set; } = [];
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BuildOptionValueCompleter))]
+    public string[] Attest { get; set; } = [];
+
+    [Parameter]
+    [ValidateNotNull]
+    [ArgumentCompleter(typeof(BuildOptionValueCompleter))]
+    public object? Provenance { get; set; }
+
+    [Parameter]
+    [ValidateNotNull]
+    public object? Sbom { get; set; }
+
+    [Parameter]
+    public BuildNetwork Network { get; set; } = BuildNetwork.Default;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public object[] AddHost { get; set; } = [];
+
+    [Parameter]
+    [ByteSizeTransformation]
+    [ValidateRange(0, long.MaxValue)]
+    public long ShmSize { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BuildOptionValueCompleter))]
+    public object[] Ulimit { get; set; } = [];
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public object[] BuildContext { get; set; } = [];
+
+    [Parameter]
+    public SwitchParameter Pull { get; set; }
+
     protected override void ProcessRecord()
     {
         var request = Invoke(CreateRequest);
@@ -71,16 +155,28 @@ public sealed class InvokeBuildxBuildCommand : BuildxCmdlet
             return;
         }
 
-        var events = new BlockingCollection<BuildEvent>();
+        // Build events and dest=- tarball chunks arrive on BuildKit's threads, in order.
+        var events = new BlockingCollection<object>();
         var writer = new BuildEventWriter(this, Progress, $"Building {request.ContextPath} on {builder.Name}");
         WriteVerbose($"Building '{request.ContextPath}' on builder '{builder.Name}' ({builder.Driver} driver).");
+        request = request with { StandardOutput = new PipelineChunkStream(chunk => Post(events, chunk)) };
         var build = Services.Builds.RunAsync(builder, request, e => Post(events, e), Progress == BuildProgressMode.RawJson, CancellationToken);
         _ = build.ContinueWith(_ => events.CompleteAdding(), TaskScheduler.Default);
 
         // Events arrive on BuildKit's threads; PowerShell's streams may only be written here.
-        foreach (var buildEvent in events.GetConsumingEnumerable())
+        var streamed = false;
+        foreach (var item in events.GetConsumingEnumerable())
         {
-            writer.Write(buildEvent);
+            if (item is byte[] chunk)
+            {
+                // A dest=- tarball: each chunk goes down the pipeline whole, not byte by byte.
+                WriteObject(chunk, enumerateCollection: false);
+                streamed = true;
+            }
+            else
+            {
+                writer.Write((BuildEvent)item);
+            }
         }
 
         writer.Complete();
@@ -90,11 +186,20 @@ public sealed class InvokeBuildxBuildCommand : BuildxCmdlet
             BuildMetadataFile.Write(GetUnresolvedProviderPathFromPSPath(MetadataFile), result);
         }
 
-        WriteObject(result);
+        // With a tarball on the pipeline, the pipeline carries only its bytes (as buildx's stdout
+        // does); the result is still written to -MetadataFile.
+        if (!streamed && !result.Exports.Any(e => e.Output.Contains("dest=-", StringComparison.Ordinal)))
+        {
+            WriteObject(result);
+        }
+        else
+        {
+            WriteVerbose($"The build's result object is not written to the pipeline because a tarball was ({string.Join(", ", result.Exports.Select(e => e.Exporter))}).");
+        }
     }
 
     /// <summary>Late status messages may arrive after the build ended; they are dropped.</summary>
-    private static void Post(BlockingCollection<BuildEvent> events, BuildEvent buildEvent)
+    private static void Post(BlockingCollection<object> events, object buildEvent)
     {
         try
         {
@@ -114,7 +219,28 @@ public sealed class InvokeBuildxBuildCommand : BuildxCmdlet
         BuildArgs = ToStringMap(BuildArg, nameof(BuildArg)),
         Labels = ToStringMap(Label, nameof(Label)),
         NoCache = NoCache.IsPresent,
+        Platforms = Platform.SelectMany(p => p.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
         Outputs = Output.Select(ToExportSpec).ToArray(),
+        Load = Load.IsPresent,
+        Push = Push.IsPresent,
+        RegistryCredentials = RegistryLogins.From(Credential),
+        Options = new BuildOptionsBinder(GetUnresolvedProviderPathFromPSPath)
+        {
+            CacheFrom = CacheFrom,
+            CacheTo = CacheTo,
+            Secret = Secret,
+            Ssh = Ssh,
+            Annotation = Annotation,
+            Attest = Attest,
+            Provenance = Provenance,
+            Sbom = Sbom,
+            Network = Network,
+            AddHost = AddHost,
+            ShmSize = ShmSize,
+            Ulimit = Ulimit,
+            BuildContext = BuildContext,
+            Pull = Pull.IsPresent,
+        }.Bind(),
     };
 
     private ExportSpec ToExportSpec(object output)

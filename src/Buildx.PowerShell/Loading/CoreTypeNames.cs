@@ -13,7 +13,7 @@ internal static class CoreTypeNames
     // Only the namespaces whose types reach users; store internals and wire types stay unnamed.
     private static readonly string[] PublicNamespaces =
     [
-        "Buildx.Core.Builders", "Buildx.Core.BuildKit", "Buildx.Core.Builds", "Buildx.Core.Exports", "Buildx.Core.Errors",
+        "Buildx.Core.Builders", "Buildx.Core.BuildKit", "Buildx.Core.Builds", "Buildx.Core.Builds.Options", "Buildx.Core.Exports", "Buildx.Core.Errors",
     ];
 
     private static readonly Type? Accelerators = typeof(PSObject).Assembly.GetType("System.Management.Automation.TypeAccelerators");

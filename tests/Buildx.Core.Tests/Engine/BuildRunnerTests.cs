@@ -65,6 +65,39 @@ public sealed class BuildRunnerTests : IDisposable
         Assert.True(result.SessionBytesReceived > 0);
     }
 
+    [Fact]
+    public async Task Boots_an_inactive_docker_container_node_first_as_buildx_does()
+    {
+        await using var node = await StandinNode.CreateAsync();
+        directory.Write("ctx/Dockerfile", "FROM scratch\nCOPY . /\n");
+        directory.Write("ctx/booted.txt", "booted");
+        var output = Path.Combine(directory.Path, "out");
+        var events = new List<BuildEvent>();
+        var runner = new BuildRunner(
+            new DriverFactory(
+                new DockerContextResolver(new FixedEnvironment(new Dictionary<string, string>(), directory.Path)),
+                new FixedEnvironment(new Dictionary<string, string> { [DriverFactory.TestContainerBindsVariable] = StandinNode.EngineSocketBind() }, directory.Path)),
+            Path.Combine(directory.Path, "buildx"));
+        var builder = new BuilderDefinition
+        {
+            Name = "boot_" + Guid.NewGuid().ToString("N")[..8],
+            Driver = DockerContainerDriver.DriverName,
+            Nodes = [new NodeDefinition { Name = node.NodeName, Endpoint = EngineFixture.Context.Host.Original, DriverOptions = node.StoredOptions }],
+        };
+        Assert.Equal(NodeStatus.Inactive, await node.CreateDriver().GetStatusAsync(CancellationToken.None));
+
+        await runner.RunAsync(
+            builder,
+            new BuildRequest { ContextPath = Path.Combine(directory.Path, "ctx"), Outputs = [new ExportSpec(ExportSpec.Local, output, new Dictionary<string, string>())] },
+            e => { lock (events) { events.Add(e); } },
+            rawStatus: false,
+            CancellationToken.None);
+
+        Assert.Equal("booted", File.ReadAllText(Path.Combine(output, "booted.txt")));
+        Assert.Equal(NodeStatus.Running, await node.CreateDriver().GetStatusAsync(CancellationToken.None));
+        Assert.Contains(events, e => e is ClientMessageEvent { Message: var m } && m.Contains($"creating container {node.ContainerName}", StringComparison.Ordinal));
+    }
+
     private static string? ReadTarEntry(string tarPath, string name)
     {
         using var reader = new TarReader(File.OpenRead(tarPath));

@@ -16,8 +16,9 @@ public sealed class StandinNode : IAsyncDisposable
     private readonly IReadOnlyList<string> flags;
     private readonly IReadOnlyDictionary<string, byte[]>? configFiles;
 
-    private StandinNode(string nodeName, DockerContainerDriverOptions options, IReadOnlyList<string> flags, IReadOnlyDictionary<string, byte[]>? configFiles)
+    private StandinNode(string nodeName, DockerContainerDriverOptions options, IReadOnlyList<string> flags, IReadOnlyDictionary<string, byte[]>? configFiles, IReadOnlyDictionary<string, string> storedOptions)
     {
+        StoredOptions = storedOptions;
         NodeName = nodeName;
         Options = options;
         this.flags = flags;
@@ -30,6 +31,9 @@ public sealed class StandinNode : IAsyncDisposable
     public string NodeName { get; }
 
     public DockerContainerDriverOptions Options { get; }
+
+    /// <summary>The driver options as a builder in the store holds them, for nodes made through the driver factory.</summary>
+    public IReadOnlyDictionary<string, string> StoredOptions { get; }
 
     public string ContainerName => DockerContainerDriver.ContainerNamePrefix + NodeName;
 
@@ -53,7 +57,7 @@ public sealed class StandinNode : IAsyncDisposable
         }
 
         var options = DockerContainerDriverOptions.Parse(stored) with { ExtraBinds = [EngineSocketBind()] };
-        return new StandinNode("ctest_" + Guid.NewGuid().ToString("N")[..12], options, flags ?? DefaultFlags, configFiles);
+        return new StandinNode("ctest_" + Guid.NewGuid().ToString("N")[..12], options, flags ?? DefaultFlags, configFiles, stored);
     }
 
     /// <summary>A new driver for this node (as each command would make one); disposed with the node.</summary>
@@ -90,7 +94,8 @@ public sealed class StandinNode : IAsyncDisposable
         }
     }
 
-    private static string EngineSocketBind()
+    /// <summary>The bind that gives a stand-in the engine's socket.</summary>
+    public static string EngineSocketBind()
     {
         var host = EngineFixture.Context.Host;
         return host.Kind == EndpointKind.Unix

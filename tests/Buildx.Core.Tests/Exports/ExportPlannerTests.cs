@@ -75,7 +75,7 @@ public sealed class ExportPlannerTests : IDisposable
 
         Assert.Contains("is a directory", Assert.Throws<BuildxException>(() => ExportPlanner.Create([Spec("tar", directory.Path)], [], "docker", false)).Message, StringComparison.Ordinal);
         Assert.Contains("not available", Assert.Throws<BuildxException>(() => ExportPlanner.Create([Spec("tar")], [], "docker", false)).Message, StringComparison.Ordinal);
-        Assert.Contains("multiple outputs", Assert.Throws<BuildxException>(() => ExportPlanner.Create([Spec("tar"), Spec("oci", "-")], [], "docker", true)).Message, StringComparison.Ordinal);
+        Assert.Contains("multiple outputs", Assert.Throws<BuildxException>(() => ExportPlanner.Create([Spec("tar"), Spec("oci", "-")], [], "docker-container", true)).Message, StringComparison.Ordinal);
     }
 
     private static ExportSpec Spec(string type, string? destination = null) => new(type, destination, new Dictionary<string, string>());

@@ -1,0 +1,99 @@
+using System.Net.Sockets;
+using System.Text;
+using Buildx.Core.BuildKit.Protocol.Secrets;
+using Buildx.Core.BuildKit.Protocol.Ssh;
+using Buildx.Core.Builds.Options;
+using Buildx.Core.Errors;
+using Buildx.Core.Session.Secrets;
+using Buildx.Core.Session.Ssh;
+using Buildx.Core.Tests.Session.Support;
+using Google.Protobuf;
+using Grpc.Core;
+
+namespace Buildx.Core.Tests.Session.Options;
+
+/// <summary>The Secrets and SSH session services over a real gRPC client, as the daemon calls them.</summary>
+public sealed class SecretsAndSshServiceTests : IDisposable
+{
+    private readonly TempDirectory directory = new();
+
+    public void Dispose() => directory.Dispose();
+
+    [Fact]
+    public async Task GetSecret_answers_known_ids_and_NotFound_for_others()
+    {
+        var file = directory.Write("secret.txt", "from a file");
+        var service = new SecretsService(
+            [SecretSpec.FromFile("f", file), SecretSpec.FromValue("v", "literal"u8), SecretSpec.FromEnvironment("e", "VAR")],
+            name => name == "VAR" ? "from env" : null);
+        await using var harness = await GrpcTestHarness.StartAsync(service.Register);
+        var client = new Secrets.SecretsClient(harness.Channel);
+
+        Assert.Equal("from a file", (await client.GetSecretAsync(new GetSecretRequest { ID = "f" })).Data.ToStringUtf8());
+        Assert.Equal("literal", (await client.GetSecretAsync(new GetSecretRequest { ID = "v" })).Data.ToStringUtf8());
+        Assert.Equal("from env", (await client.GetSecretAsync(new GetSecretRequest { ID = "e" })).Data.ToStringUtf8());
+        var missing = await Assert.ThrowsAsync<RpcException>(async () => await client.GetSecretAsync(new GetSecretRequest { ID = "nope" }));
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+        Assert.Equal(["f", "v", "e", "nope"], service.RequestedIds);
+    }
+
+    [Fact]
+    public async Task CheckAgent_knows_the_forwarded_ids_and_ForwardAgent_relays_bytes_both_ways()
+    {
+        var socketPath = Path.Combine(directory.Path, "agent.sock");
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+        listener.Listen();
+        var received = new List<string>();
+        using var stop = new CancellationTokenSource();
+        var agent = Task.Run(async () =>
+        {
+            // A stand-in agent: records what each connection sends and answers "ack:" + it.
+            while (!stop.IsCancellationRequested)
+            {
+                using var connection = await listener.AcceptAsync(stop.Token);
+                var buffer = new byte[1024];
+                var read = await connection.ReceiveAsync(buffer, SocketFlags.None, stop.Token);
+                if (read == 0)
+                {
+                    continue;
+                }
+
+                var text = Encoding.ASCII.GetString(buffer, 0, read);
+                lock (received)
+                {
+                    received.Add(text);
+                }
+
+                await connection.SendAsync(Encoding.ASCII.GetBytes("ack:" + text), SocketFlags.None, stop.Token);
+            }
+        });
+
+        var service = await SshForwardService.CreateAsync([new SshSpec("github", [socketPath])], CancellationToken.None);
+        await using var harness = await GrpcTestHarness.StartAsync(service.Register);
+        var client = new SSH.SSHClient(harness.Channel);
+
+        await client.CheckAgentAsync(new CheckAgentRequest { ID = "github" });
+        var unknown = await Assert.ThrowsAsync<RpcException>(async () => await client.CheckAgentAsync(new CheckAgentRequest { ID = "default" }));
+        Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+
+        using var call = client.ForwardAgent(new Metadata { { "buildkit.ssh.id", "github" } });
+        await call.RequestStream.WriteAsync(new BytesMessage { Data = ByteString.CopyFromUtf8("\0\0\0\u0001\u000b") });
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        await call.RequestStream.CompleteAsync();
+
+        Assert.Equal("ack:\0\0\0\u0001\u000b", call.ResponseStream.Current.Data.ToStringUtf8());
+        Assert.Equal(["\0\0\0\u0001\u000b"], received);
+        Assert.Equal(1, service.ForwardedConnections);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => agent);
+    }
+
+    [Fact]
+    public async Task Several_paths_for_one_id_are_refused_as_not_implemented()
+    {
+        var error = await Assert.ThrowsAsync<BuildxException>(() => SshForwardService.CreateAsync([new SshSpec("keys", ["/a", "/b"])], CancellationToken.None));
+
+        Assert.Equal((ErrorIds.SshAgentUnavailable, BuildxErrorKind.NotImplemented), (error.ErrorId, error.Kind));
+    }
+}
