@@ -18,6 +18,7 @@
     CmdletsToExport      = @(
         'Add-BuildxBuilderNode'
         'Clear-BuildxCache'
+        'Export-BuildxBuilderManifest'
         'Get-BuildxBuilder'
         'Get-BuildxDiskUsage'
         'Invoke-BuildxBuild'

@@ -58,6 +58,16 @@ public sealed record BuilderChangePlan
                 + (Bootstrap ? "created and started now" : "created when the builder is first started"));
         }
 
+        if (Node.KubernetesObjects.Count > 0)
+        {
+            lines.Add("  Kubernetes objects " + (Bootstrap ? "created now" : "created when the builder is first started") + ": " + string.Join(", ", Node.KubernetesObjects));
+        }
+
+        if (Node.KubernetesProblem is not null)
+        {
+            lines.Add("  Kubernetes objects: unknown yet (" + Node.KubernetesProblem + ")");
+        }
+
         lines.Add("  driver options: " + (Node.DriverOptions.Count == 0 ? "(none)" : string.Join(", ", Node.DriverOptions.Select(o => $"{o.Key}={o.Value}"))));
         lines.Add("  buildkitd flags: " + (Node.BuildkitdFlags.Count == 0 ? "(none)" : string.Join(' ', Node.BuildkitdFlags)));
         if (Node.Platforms.Count > 0)
@@ -78,6 +88,12 @@ public sealed record BuilderChangePlan
         if (Use)
         {
             lines.Add($"  then make it the current builder for {CurrentKey}");
+        }
+
+        if (Node.KubernetesManifest is not null)
+        {
+            lines.Add("  manifest:");
+            lines.AddRange(Node.KubernetesManifest.TrimEnd('\n').Split('\n').Select(line => "    " + line));
         }
 
         return string.Join('\n', lines);

@@ -2,6 +2,7 @@ using Buildx.Core.Docker;
 using Buildx.Core.Drivers;
 using Buildx.Core.Drivers.Remote;
 using Buildx.Core.Errors;
+using Buildx.Core.Kubernetes;
 using Buildx.Core.Store;
 using Buildx.Core.Transport;
 
@@ -267,6 +268,19 @@ public sealed class BuilderManager(BuilderCatalog catalog, DockerContextResolver
                     RemovesStateVolume = !keepDaemon && !keepState,
                 };
             }
+
+            if (driver is KubernetesDriver kubernetes)
+            {
+                var objects = kubernetes.Objects;
+                return new NodeRemovalPlan
+                {
+                    Name = node.Name,
+                    Endpoint = node.Endpoint,
+                    KubernetesObjects = objects.Describe(),
+                    KubernetesManifest = keepDaemon ? null : objects.ToYaml(),
+                    RemovesContainer = !keepDaemon,
+                };
+            }
         }
         catch (BuildxException ex)
         {
@@ -325,9 +339,22 @@ public sealed class BuilderManager(BuilderCatalog catalog, DockerContextResolver
         var configFiles = configPath is null ? null : BuildkitdConfigFile.Load(configPath);
         var flags = BuildkitdFlags.Resolve(request.BuildkitdFlags, driver.Name, options, BuildkitdConfigFile.AllowsNetworkHost(configFiles));
         var currentKey = contexts.ResolveCurrent().StoreKey;
+        var isKubernetes = driver.Name == KubernetesDriver.DriverName;
+        if (!isKubernetes && (request.KubeConfig is not null || request.KubeContext is not null))
+        {
+            throw new BuildxException(ErrorIds.InvalidEndpoint, BuildxErrorKind.InvalidArgument, $"-KubeConfig and -KubeContext only apply to the {KubernetesDriver.DriverName} driver, not {driver.Name}.", driver.Name);
+        }
+
+        if (isKubernetes && request.Endpoint is not null)
+        {
+            throw new BuildxException(ErrorIds.InvalidEndpoint, BuildxErrorKind.InvalidArgument, $"The {KubernetesDriver.DriverName} driver takes no -Endpoint; give -KubeConfig and -KubeContext to choose the cluster.", request.Endpoint);
+        }
+
+        var kubernetesEndpointGiven = isKubernetes && (request.KubeConfig is not null || request.KubeContext is not null);
         var updatesNode = existing?.FindNode(request.NodeName) >= 0;
-        var endpoint = isRemote
-            ? ResolveRemoteEndpoint(request.Endpoint, updatesNode)
+        var endpoint = isKubernetes
+            ? KubernetesEndpoint.Create(name, request.KubeConfig ?? NullIfEmpty(environment.GetVariable("KUBECONFIG")), request.KubeContext).ToString()
+            : isRemote ? ResolveRemoteEndpoint(request.Endpoint, updatesNode)
             : request.Endpoint is null ? currentKey : ResolveEndpoint(request.Endpoint);
 
         var group = existing?.Copy() ?? new NodeGroup { Name = name, Driver = driver.Name };
@@ -336,7 +363,7 @@ public sealed class BuilderManager(BuilderCatalog catalog, DockerContextResolver
         {
             NodeName = request.NodeName,
             Endpoint = endpoint ?? string.Empty,
-            EndpointIsExplicit = endpoint is not null && (request.Endpoint is not null || isRemote),
+            EndpointIsExplicit = endpoint is not null && (request.Endpoint is not null || isRemote || kubernetesEndpointGiven),
             Platforms = request.Platforms,
             Append = request.Append,
             BuildkitdFlags = flags,
@@ -356,6 +383,7 @@ public sealed class BuilderManager(BuilderCatalog catalog, DockerContextResolver
         }
 
         var container = driver.Name == DockerContainerDriver.DriverName ? DockerContainerDriverOptions.Parse(nodeOptions) : null;
+        var (kubernetesObjects, kubernetesProblem) = isKubernetes ? PlanKubernetesObjects(group, node.Name) : (null, null);
         var plan = new BuilderChangePlan
         {
             Kind = existing is null ? BuilderChangeKind.CreateBuilder : updatedIndex >= 0 ? BuilderChangeKind.UpdateNode : BuilderChangeKind.AppendNode,
@@ -378,9 +406,28 @@ public sealed class BuilderManager(BuilderCatalog catalog, DockerContextResolver
                 ContainerName = container is null ? null : DockerContainerDriver.ContainerNamePrefix + node.Name,
                 StateVolumeName = container is null ? null : DockerContainerDriver.ContainerNamePrefix + node.Name + DockerContainerDriver.StateVolumeSuffix,
                 Image = container?.Image,
+                KubernetesObjects = kubernetesObjects?.Describe() ?? [],
+                KubernetesManifest = kubernetesObjects?.ToYaml(),
+                KubernetesProblem = kubernetesProblem,
             },
         };
         return new PendingBuilderCreation(this, transaction, plan, group, existing, files);
+    }
+
+    /// <summary>The objects a kubernetes node will have; reading the kubeconfig (for the namespace) is all it does.</summary>
+    private (KubernetesObjects? Objects, string? Problem) PlanKubernetesObjects(NodeGroup group, string nodeName)
+    {
+        var definition = BuilderCatalog.FromGroup(group, null);
+        try
+        {
+            using var driver = (KubernetesDriver)drivers.Create(definition, definition.Nodes.Single(n => n.Name == nodeName));
+            return (driver.Objects, null);
+        }
+        catch (BuildxException ex) when (ex.ErrorId == ErrorIds.KubeconfigInvalid)
+        {
+            // buildx stores such a builder too; starting it reports the kubeconfig.
+            return (null, ex.Message);
+        }
     }
 
     /// <summary>buildx's choice when no driver is given: remote for a BuildKit address (or BUILDKIT_HOST), else docker-container.</summary>

@@ -26,6 +26,12 @@ public sealed record CreateBuilderRequest
     /// <summary>A Docker context name or a docker host URL; null is the current Docker context.</summary>
     public string? Endpoint { get; init; }
 
+    /// <summary>kubernetes driver: the kubeconfig file (stored in the endpoint as buildx stores KUBECONFIG); null uses KUBECONFIG.</summary>
+    public string? KubeConfig { get; init; }
+
+    /// <summary>kubernetes driver: the kubeconfig context; null uses its current context.</summary>
+    public string? KubeContext { get; init; }
+
     /// <summary>buildkitd flags; each string is shell-split.</summary>
     public IReadOnlyList<string>? BuildkitdFlags { get; init; }
 

@@ -24,4 +24,13 @@ public sealed record NodePlan
     public string? StateVolumeName { get; init; }
 
     public string? Image { get; init; }
+
+    /// <summary>kubernetes: the objects the node has on the cluster, such as <c>Deployment buildkit/kube0</c>.</summary>
+    public IReadOnlyList<string> KubernetesObjects { get; init; } = [];
+
+    /// <summary>kubernetes: those objects as a YAML manifest; null for other drivers or when the kubeconfig cannot be read.</summary>
+    public string? KubernetesManifest { get; init; }
+
+    /// <summary>kubernetes: why the objects could not be worked out (an unreadable kubeconfig), or null.</summary>
+    public string? KubernetesProblem { get; init; }
 }

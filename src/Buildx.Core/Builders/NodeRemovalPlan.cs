@@ -16,6 +16,12 @@ public sealed record NodeRemovalPlan
 
     public bool RemovesStateVolume { get; init; }
 
+    /// <summary>kubernetes: the objects deleted (none with -KeepDaemon), such as <c>Deployment buildkit/kube0</c>.</summary>
+    public IReadOnlyList<string> KubernetesObjects { get; init; } = [];
+
+    /// <summary>kubernetes: the deleted objects as YAML, for -WhatIf.</summary>
+    public string? KubernetesManifest { get; init; }
+
     /// <summary>Why nothing can be done on the engine (the node's driver cannot be made), or null.</summary>
     public string? Problem { get; init; }
 
@@ -24,6 +30,14 @@ public sealed record NodeRemovalPlan
         if (Problem is not null)
         {
             return $"node {Name} on {Endpoint}: nothing removed on the engine ({Problem})";
+        }
+
+        if (KubernetesObjects.Count > 0)
+        {
+            var manifest = KubernetesManifest is null ? string.Empty : "\n" + string.Join('\n', KubernetesManifest.TrimEnd('\n').Split('\n').Select(line => "    " + line));
+            return RemovesContainer
+                ? $"node {Name} on {Endpoint}: delete {string.Join(", ", KubernetesObjects)}{manifest}"
+                : $"node {Name} on {Endpoint}: keep {string.Join(", ", KubernetesObjects)} on the cluster";
         }
 
         if (ContainerName is null)

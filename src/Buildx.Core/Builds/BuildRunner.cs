@@ -68,6 +68,12 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
             onEvent(new BuildWarningEvent(insecure, null));
         }
 
+        if (driver is KubernetesDriver kubernetes)
+        {
+            // buildx's sticky key: the absolute context path picks the pod.
+            kubernetes.ContextPathHash = contextPath;
+        }
+
         await driver.EnsureBootedAsync(builder, node, new ClientMessageProgress(onEvent), cancellationToken).ConfigureAwait(false);
         if (driver is DockerDriver docker)
         {

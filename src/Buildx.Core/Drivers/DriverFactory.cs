@@ -2,6 +2,7 @@ using Buildx.Core.Builders;
 using Buildx.Core.Docker;
 using Buildx.Core.Drivers.Remote;
 using Buildx.Core.Errors;
+using Buildx.Core.Kubernetes;
 
 namespace Buildx.Core.Drivers;
 
@@ -30,13 +31,24 @@ public sealed class DriverFactory(DockerContextResolver contexts, IEnvironment? 
                 return new DockerContainerDriver(new DockerEngineClient(ResolveEngine(builder, node)), node.Name, options, node.BuildkitdFlags, node.ConfigFiles);
             case RemoteDriver.DriverName:
                 return CreateRemote(builder, node);
+            case KubernetesDriver.DriverName:
+                return CreateKubernetes(builder, node);
             default:
                 throw new BuildxException(
                     ErrorIds.DriverNotSupported,
                     BuildxErrorKind.NotImplemented,
-                    $"The builder '{builder.Name}' uses the driver '{builder.Driver}', which this version of the module cannot drive yet. Supported drivers: {DockerDriver.DriverName}, {DockerContainerDriver.DriverName}, {RemoteDriver.DriverName}.",
+                    $"The builder '{builder.Name}' uses the driver '{builder.Driver}', which this version of the module cannot drive yet. Supported drivers: {DockerDriver.DriverName}, {DockerContainerDriver.DriverName}, {KubernetesDriver.DriverName}, {RemoteDriver.DriverName}.",
                     builder.Driver);
         }
+    }
+
+    /// <summary>A kubernetes node: its cluster from the endpoint's kubeconfig and context (else KUBECONFIG or ~/.kube/config).</summary>
+    private KubernetesDriver CreateKubernetes(BuilderDefinition builder, NodeDefinition node)
+    {
+        var options = KubernetesDriverOptions.Parse(node.DriverOptions);
+        var endpoint = KubernetesEndpoint.TryParse(node.Endpoint);
+        var connection = KubernetesConnection.Open(endpoint?.KubeconfigPath, endpoint?.Context, environment ?? ProcessEnvironment.Instance);
+        return new KubernetesDriver(connection, node.Name, options, node.BuildkitdFlags, node.ConfigFiles, node.Platforms);
     }
 
     /// <summary>A docker or docker-container node's endpoint is a Docker context name, or a docker host URL.</summary>

@@ -86,6 +86,20 @@ public static class DriverOptionInput
         {
             var key = prefix + Convert.ToString(unwrap(entry.Key), CultureInfo.InvariantCulture);
             var value = unwrap(entry.Value);
+            if (MapValuedKeys.Contains(key) && value is IDictionary keyValues)
+            {
+                // @{ nodeselector = @{ 'kubernetes.io/arch' = 'arm64' } } is nodeselector=kubernetes.io/arch=arm64.
+                pairs.Add(new(key, FormatPairs(key, keyValues, unwrap)));
+                continue;
+            }
+
+            if (string.Equals(key, TolerationsKey, StringComparison.OrdinalIgnoreCase) && value is not string && value is IEnumerable or IDictionary)
+            {
+                // @{ tolerations = @(@{ key = 'a'; operator = 'Exists' }, ...) } is buildx's 'key=a,operator=Exists;...'.
+                pairs.Add(new(key, FormatTolerations(key, value, unwrap)));
+                continue;
+            }
+
             if (value is IDictionary nested)
             {
                 // @{ env = @{ FOO = 'bar' } } is env.FOO=bar.
@@ -95,6 +109,68 @@ public static class DriverOptionInput
 
             pairs.Add(new(key, ToOptionString(key, value)));
         }
+    }
+
+    /// <summary>The kubernetes driver's options whose value is a list of key=value pairs.</summary>
+    private static readonly HashSet<string> MapValuedKeys = new(Kubernetes.KubernetesDriverOptions.MapKeys, StringComparer.OrdinalIgnoreCase);
+
+    private const string TolerationsKey = Kubernetes.KubernetesDriverOptions.TolerationsKey;
+
+    /// <summary>A hashtable as buildx's <c>k=v,k2=v2</c> (sorted by key, so the stored text is stable).</summary>
+    private static string FormatPairs(string key, IDictionary map, Func<object?, object?> unwrap)
+    {
+        var pairs = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in map)
+        {
+            var name = Convert.ToString(unwrap(entry.Key), CultureInfo.InvariantCulture) ?? string.Empty;
+            var text = ToOptionString(key, unwrap(entry.Value));
+            if (name.Length == 0 || name.Contains(',', StringComparison.Ordinal) || name.Contains('=', StringComparison.Ordinal)
+                || text.Contains(',', StringComparison.Ordinal) || text.Contains('=', StringComparison.Ordinal))
+            {
+                throw new BuildxException(
+                    ErrorIds.InvalidDriverOption,
+                    BuildxErrorKind.InvalidArgument,
+                    $"The driver option '{key}' has the entry '{name}' = '{text}': keys must be non-empty and neither keys nor values may contain ',' or '=' (buildx stores them as k=v,k2=v2).",
+                    key);
+            }
+
+            pairs[name] = text;
+        }
+
+        return string.Join(',', pairs.Select(pair => $"{pair.Key}={pair.Value}"));
+    }
+
+    /// <summary>Tolerations as hashtables (or buildx strings) joined into buildx's <c>;</c>-separated form.</summary>
+    private static string FormatTolerations(string key, object? value, Func<object?, object?> unwrap)
+    {
+        IEnumerable items = value is IDictionary single ? new object[] { single } : (IEnumerable)value!;
+        var entries = new List<string>();
+        foreach (var raw in items)
+        {
+            switch (unwrap(raw))
+            {
+                case string text:
+                    entries.Add(text);
+                    break;
+                case IDictionary toleration:
+                    var fields = new List<string>();
+                    foreach (DictionaryEntry field in toleration)
+                    {
+                        fields.Add($"{Convert.ToString(unwrap(field.Key), CultureInfo.InvariantCulture)}={ToOptionString(key, unwrap(field.Value))}");
+                    }
+
+                    entries.Add(string.Join(',', fields.Order(StringComparer.Ordinal)));
+                    break;
+                default:
+                    throw new BuildxException(
+                        ErrorIds.InvalidDriverOption,
+                        BuildxErrorKind.InvalidArgument,
+                        $"The driver option '{key}' takes hashtables such as @{{ key = 'dedicated'; operator = 'Equal'; value = 'build'; effect = 'NoSchedule' }} (or buildx's 'key=dedicated,value=build'), not {raw?.GetType().Name ?? "null"}.",
+                        key);
+            }
+        }
+
+        return string.Join(';', entries);
     }
 
     /// <summary>Typed values become the strings buildx parses: booleans as true/false, numbers invariant.</summary>

@@ -31,11 +31,11 @@ public static class KnownDrivers
 
     public static DriverDescriptor Kubernetes { get; } = new(
         KubernetesName,
-        "BuildKit pods in a Kubernetes cluster (not implemented yet).",
+        "BuildKit pods of a Deployment (or StatefulSet) in a Kubernetes cluster, reached by exec of buildctl dial-stdio.",
         allowsInstances: true,
-        isImplemented: false,
-        options: [],
-        validate: null);
+        isImplemented: true,
+        options: Buildx.Core.Kubernetes.KubernetesDriverOptions.Declared,
+        validate: options => Buildx.Core.Kubernetes.KubernetesDriverOptions.Parse(options));
 
     public static DriverDescriptor Remote { get; } = new(
         RemoteName,

@@ -67,6 +67,15 @@ public static class ErrorIds
     public const string BuildkitBootstrapFailed = "BuildkitBootstrapFailed";
     public const string BuildkitVersionUnreadable = "BuildkitVersionUnreadable";
 
+    // The kubernetes driver.
+    public const string KubeconfigInvalid = "KubeconfigInvalid";
+    public const string KubernetesApiFailed = "KubernetesApiFailed";
+    public const string KubernetesPodsNotReady = "KubernetesPodsNotReady";
+    public const string KubernetesNoRunningPod = "KubernetesNoRunningPod";
+    public const string KubernetesExecFailed = "KubernetesExecFailed";
+    public const string NotKubernetesBuilder = "NotKubernetesBuilder";
+    public const string ManifestFileExists = "ManifestFileExists";
+
     // Registries (multi-platform index assembly).
     public const string InvalidImageReference = "InvalidImageReference";
     public const string RegistryUnreachable = "RegistryUnreachable";

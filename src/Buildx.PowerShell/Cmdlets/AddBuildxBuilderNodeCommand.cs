@@ -32,6 +32,17 @@ public sealed class AddBuildxBuilderNodeCommand : BuildxCmdlet
     [ValidateNotNull]
     public object[]? DriverOption { get; set; }
 
+    /// <summary>kubernetes driver: the kubeconfig file; KUBECONFIG (else ~/.kube/config) when not given.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? KubeConfig { get; set; }
+
+    /// <summary>kubernetes driver: the kubeconfig context; its current context when not given.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(KubeContextCompleter))]
+    public string? KubeContext { get; set; }
+
     [Parameter]
     [ValidateNotNull]
     public string[]? BuildkitdFlag { get; set; }
@@ -86,6 +97,8 @@ public sealed class AddBuildxBuilderNodeCommand : BuildxCmdlet
                 Append = true,
                 NodeName = Node,
                 Endpoint = Endpoint,
+                KubeConfig = KubeConfig is null ? null : GetUnresolvedProviderPathFromPSPath(KubeConfig),
+                KubeContext = KubeContext,
                 Platforms = Platform,
                 DriverOptions = ParseDriverOptions(DriverOption),
                 BuildkitdFlags = BuildkitdFlag,

@@ -41,6 +41,17 @@ public sealed class NewBuildxBuilderCommand : BuildxCmdlet
     [ValidateNotNullOrEmpty]
     public string? Endpoint { get; set; }
 
+    /// <summary>kubernetes driver: the kubeconfig file; KUBECONFIG (else ~/.kube/config) when not given.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? KubeConfig { get; set; }
+
+    /// <summary>kubernetes driver: the kubeconfig context; its current context when not given.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(KubeContextCompleter))]
+    public string? KubeContext { get; set; }
+
     [Parameter]
     [ValidateNotNull]
     public string[]? BuildkitdFlag { get; set; }
@@ -97,6 +108,8 @@ public sealed class NewBuildxBuilderCommand : BuildxCmdlet
                 NodeName = Node,
                 Platforms = Platform,
                 Endpoint = Endpoint,
+                KubeConfig = KubeConfig is null ? null : GetUnresolvedProviderPathFromPSPath(KubeConfig),
+                KubeContext = KubeContext,
                 BuildkitdFlags = BuildkitdFlag,
                 BuildkitdConfigPath = BuildkitdConfig is null ? null : GetUnresolvedProviderPathFromPSPath(BuildkitdConfig),
                 Use = Use.IsPresent,

@@ -14,7 +14,8 @@ public class KnownDriversTests
         Assert.Equal(["docker", "docker-container", "kubernetes", "remote"], KnownDrivers.All.Select(d => d.Name));
         Assert.False(KnownDrivers.Docker.AllowsInstances);
         Assert.True(KnownDrivers.DockerContainer.IsImplemented);
-        Assert.False(KnownDrivers.Kubernetes.IsImplemented);
+        Assert.True(KnownDrivers.Kubernetes.IsImplemented);
+        Assert.True(KnownDrivers.Remote.IsImplemented);
         Assert.Same(KnownDrivers.DockerContainer, KnownDrivers.Get("Docker-Container"));
     }
 
@@ -63,12 +64,11 @@ public class KnownDriversTests
     }
 
     [Fact]
-    public void Refuses_options_for_drivers_not_implemented_rather_than_storing_them_unchecked()
+    public void Every_known_driver_is_implemented_and_checks_its_options()
     {
-        var error = Assert.Throws<BuildxException>(() => KnownDrivers.Kubernetes.Normalize([new("namespace", "ci")]));
-
-        Assert.Equal(ErrorIds.DriverNotSupported, error.ErrorId);
-        Assert.Equal(BuildxErrorKind.NotImplemented, error.Kind);
+        Assert.All(KnownDrivers.All, driver => Assert.True(driver.IsImplemented, driver.Name));
+        var error = Assert.Throws<BuildxException>(() => KnownDrivers.Remote.Normalize([new("cacert", "ca.pem")]));
+        Assert.Equal(ErrorIds.InvalidDriverOption, error.ErrorId);
     }
 
     [Fact]
