@@ -154,6 +154,55 @@ function New-TestName {
 
 #endregion
 
+#region BuildKit relay (tests/Buildx.TestRelay): a standalone-buildkitd stand-in for remote builders
+
+function Get-TestRelayAssembly {
+    # The relay build.ps1 Build compiled with the solution (newest configuration wins).
+    $assembly = Get-ChildItem (Join-Path $script:RepositoryRoot 'tests/Buildx.TestRelay/bin') -Recurse -Filter 'Buildx.TestRelay.dll' -ErrorAction Ignore |
+        Where-Object { $_.Directory.Name -eq 'net10.0' } | Sort-Object LastWriteTime -Descending | Select-Object -First 1
+    if (-not $assembly) { throw 'The BuildKit relay is not built; run build.ps1 Build first.' }
+    $assembly.FullName
+}
+
+function Start-TestRelay {
+    # Starts the relay as a process: on a unix socket or a loopback TCP port, plain or TLS (with
+    # the test certificates it writes as PEM into -CertDirectory). Returns its address and process.
+    param(
+        [string] $UnixSocket,
+        [string] $CertDirectory,
+        [ValidateSet('server', 'expired', 'rogue')] [string] $Tls,
+        [switch] $Mutual
+    )
+    $arguments = [Collections.Generic.List[string]]::new()
+    $arguments.Add((Get-TestRelayAssembly))
+    if ($UnixSocket) { $arguments.AddRange([string[]]@('--unix', $UnixSocket)) } else { $arguments.Add('--tcp') }
+    if ($CertDirectory) { $arguments.AddRange([string[]]@('--certs', $CertDirectory)) }
+    if ($Tls) { $arguments.AddRange([string[]]@('--tls', $Tls)) }
+    if ($Mutual) { $arguments.Add('--mutual') }
+    $dotnet = if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { [Environment]::ProcessPath } else { 'dotnet' }
+    $start = [Diagnostics.ProcessStartInfo]::new($dotnet, $arguments)
+    $start.RedirectStandardInput = $true
+    $start.RedirectStandardOutput = $true
+    $start.UseShellExecute = $false
+    $process = [Diagnostics.Process]::Start($start)
+    $line = $process.StandardOutput.ReadLine()
+    if ($line -notlike 'LISTENING *') {
+        $process.Kill()
+        throw "The BuildKit relay did not start: '$line'"
+    }
+    [pscustomobject]@{ Address = $line.Substring(10); Process = $process }
+}
+
+function Stop-TestRelay {
+    # Closing its stdin ends the relay; it is killed if it lingers.
+    param([Parameter(Mandatory)] $Relay)
+    $Relay.Process.StandardInput.Close()
+    if (-not $Relay.Process.WaitForExit(5000)) { $Relay.Process.Kill() }
+    $Relay.Process.Dispose()
+}
+
+#endregion
+
 Export-ModuleMember -Function Invoke-ChildPwsh, Get-RepositoryRoot, Get-ModuleManifestPath, Get-EngineSocket, Invoke-EngineBuild,
     Invoke-EngineApi, Get-EngineContainer, Get-EngineVolume, Initialize-StandinImage, Enter-TestStore, Exit-TestStore,
-    Remove-StandinNode, Get-StandinDriverOption, New-TestName
+    Remove-StandinNode, Get-StandinDriverOption, New-TestName, Start-TestRelay, Stop-TestRelay

@@ -25,6 +25,12 @@ public sealed record BuilderChangePlan
 
     public bool Bootstrap { get; init; }
 
+    /// <summary>What the user should know about the change (a plain TCP endpoint, say).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>Files written under the store with the change: certificates given as objects.</summary>
+    public IReadOnlyList<string> FilesWritten { get; init; } = [];
+
     /// <summary>The action, for ShouldProcess captions.</summary>
     public string Action => Kind switch
     {
@@ -67,6 +73,11 @@ public sealed record BuilderChangePlan
         if (Node.Platforms.Count > 0)
         {
             lines.Add("  platforms: " + string.Join(", ", Node.Platforms));
+        }
+
+        if (FilesWritten.Count > 0)
+        {
+            lines.Add("  writes: " + string.Join(", ", FilesWritten));
         }
 
         if (Node.ConfigFiles.Count > 0)

@@ -55,10 +55,10 @@ public sealed class BuilderLoader(DriverFactory drivers)
         try
         {
             using var driver = drivers.Create(builder, node);
-            var status = await driver.GetStatusAsync(deadline).ConfigureAwait(false);
-            if (status != NodeStatus.Running)
+            var report = await driver.GetStatusReportAsync(deadline).ConfigureAwait(false);
+            if (report.Status != NodeStatus.Running)
             {
-                return result with { Status = status };
+                return result with { Status = report.Status, StatusReason = report.Reason, StatusReasonId = report.ReasonId };
             }
 
             using var client = new BuildkitClient(driver.Dialer, driver.EndpointDescription);

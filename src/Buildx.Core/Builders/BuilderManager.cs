@@ -1,5 +1,6 @@
 using Buildx.Core.Docker;
 using Buildx.Core.Drivers;
+using Buildx.Core.Drivers.Remote;
 using Buildx.Core.Errors;
 using Buildx.Core.Kubernetes;
 using Buildx.Core.Store;
@@ -63,6 +64,7 @@ public sealed class BuilderManager(BuilderCatalog catalog, DockerContextResolver
                     Path.Combine(transaction.Root, "instances", fileName),
                     Path.Combine(transaction.Root, "activity", group.Name),
                     Path.Combine(transaction.Root, "refs", fileName),
+                    .. CertificateDirectoryOf(transaction.Root, group),
                 ],
                 Nodes = definition.Nodes.Select(node => PlanNodeRemoval(definition, node, keepState, keepDaemon)).ToArray(),
             };
@@ -326,8 +328,14 @@ public sealed class BuilderManager(BuilderCatalog catalog, DockerContextResolver
         }
 
         driver.EnsureImplemented();
-        var options = request.DriverOptions is null ? null : driver.Normalize(request.DriverOptions);
-        var configPath = request.BuildkitdConfigPath ?? DefaultConfigPath(transaction.Root);
+        var isRemote = driver.Name == RemoteDriver.DriverName;
+        EnsureRemoteSettings(request, isRemote);
+        // Certificate objects complete the TLS options below, so the options are checked once they are in.
+        var completedLater = request.CaCertificate is not null || request.ClientCertificate is not null;
+        var options = request.DriverOptions is null ? null : driver.Normalize(request.DriverOptions, validate: !completedLater);
+
+        // As buildx: the remote driver takes no config file, so the default one is not picked either.
+        var configPath = isRemote ? null : request.BuildkitdConfigPath ?? DefaultConfigPath(transaction.Root);
         var configFiles = configPath is null ? null : BuildkitdConfigFile.Load(configPath);
         var flags = BuildkitdFlags.Resolve(request.BuildkitdFlags, driver.Name, options, BuildkitdConfigFile.AllowsNetworkHost(configFiles));
         var currentKey = contexts.ResolveCurrent().StoreKey;
@@ -343,8 +351,10 @@ public sealed class BuilderManager(BuilderCatalog catalog, DockerContextResolver
         }
 
         var kubernetesEndpointGiven = isKubernetes && (request.KubeConfig is not null || request.KubeContext is not null);
+        var updatesNode = existing?.FindNode(request.NodeName) >= 0;
         var endpoint = isKubernetes
             ? KubernetesEndpoint.Create(name, request.KubeConfig ?? NullIfEmpty(environment.GetVariable("KUBECONFIG")), request.KubeContext).ToString()
+            : isRemote ? ResolveRemoteEndpoint(request.Endpoint, updatesNode)
             : request.Endpoint is null ? currentKey : ResolveEndpoint(request.Endpoint);
 
         var group = existing?.Copy() ?? new NodeGroup { Name = name, Driver = driver.Name };
@@ -352,8 +362,8 @@ public sealed class BuilderManager(BuilderCatalog catalog, DockerContextResolver
         group.Update(new NodeUpdate
         {
             NodeName = request.NodeName,
-            Endpoint = endpoint,
-            EndpointIsExplicit = request.Endpoint is not null || kubernetesEndpointGiven,
+            Endpoint = endpoint ?? string.Empty,
+            EndpointIsExplicit = endpoint is not null && (request.Endpoint is not null || isRemote || kubernetesEndpointGiven),
             Platforms = request.Platforms,
             Append = request.Append,
             BuildkitdFlags = flags,
@@ -361,8 +371,16 @@ public sealed class BuilderManager(BuilderCatalog catalog, DockerContextResolver
             DriverOptions = options,
         });
         var node = updatedIndex >= 0 ? group.Nodes![updatedIndex] : group.Nodes![^1];
+        var files = isRemote ? AddCertificateFiles(request, transaction.Root, group, node) : [];
         var nodeOptions = node.DriverOpts is null ? new Dictionary<string, string>() : new Dictionary<string, string>(node.DriverOpts, StringComparer.Ordinal);
         driver.Validate(nodeOptions);
+        string? warning = null;
+        if (isRemote)
+        {
+            var remoteOptions = RemoteDriverOptions.Parse(nodeOptions);
+            EnsureCertificateFilesExist(remoteOptions, files);
+            warning = RemoteDriver.PlaintextTcpWarning(RemoteEndpoint.Parse(node.Endpoint), remoteOptions);
+        }
 
         var container = driver.Name == DockerContainerDriver.DriverName ? DockerContainerDriverOptions.Parse(nodeOptions) : null;
         var (kubernetesObjects, kubernetesProblem) = isKubernetes ? PlanKubernetesObjects(group, node.Name) : (null, null);
@@ -373,6 +391,8 @@ public sealed class BuilderManager(BuilderCatalog catalog, DockerContextResolver
             Driver = driver.Name,
             StorePath = Path.Combine(transaction.Root, "instances", BuilderName.Validate(group.Name)),
             CurrentKey = currentKey,
+            Warnings = warning is null ? [] : [warning],
+            FilesWritten = files.Select(f => f.Path).ToArray(),
             Use = request.Use,
             Bootstrap = request.Bootstrap,
             Node = new NodePlan
@@ -391,7 +411,7 @@ public sealed class BuilderManager(BuilderCatalog catalog, DockerContextResolver
                 KubernetesProblem = kubernetesProblem,
             },
         };
-        return new PendingBuilderCreation(this, transaction, plan, group, existing);
+        return new PendingBuilderCreation(this, transaction, plan, group, existing, files);
     }
 
     /// <summary>The objects a kubernetes node will have; reading the kubeconfig (for the namespace) is all it does.</summary>
@@ -410,8 +430,6 @@ public sealed class BuilderManager(BuilderCatalog catalog, DockerContextResolver
         }
     }
 
-    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
-
     /// <summary>buildx's choice when no driver is given: remote for a BuildKit address (or BUILDKIT_HOST), else docker-container.</summary>
     private string DefaultDriver(string? endpoint)
     {
@@ -425,6 +443,120 @@ public sealed class BuilderManager(BuilderCatalog catalog, DockerContextResolver
             ? KnownDrivers.RemoteName
             : DockerContainerDriver.DriverName;
     }
+
+    /// <summary>
+    /// A remote node's endpoint: the one given, else <c>BUILDKIT_HOST</c>, as buildx; an update of an
+    /// existing node may keep its endpoint. Checked as a BuildKit address.
+    /// </summary>
+    private string? ResolveRemoteEndpoint(string? given, bool updatesNode)
+    {
+        var endpoint = given ?? NullIfEmpty(environment.GetVariable("BUILDKIT_HOST"));
+        if (endpoint is null)
+        {
+            return updatesNode
+                ? null
+                : throw new BuildxException(
+                    ErrorIds.RemoteEndpointRequired,
+                    BuildxErrorKind.InvalidArgument,
+                    $"no remote endpoint provided: the remote driver needs the BuildKit daemon's address as -Endpoint (or in BUILDKIT_HOST). Accepted: {RemoteEndpoint.AcceptedForms}.",
+                    null);
+        }
+
+        var parsed = RemoteEndpoint.Parse(endpoint);
+        if (parsed.Kind == RemoteEndpointKind.Ssh)
+        {
+            throw DriverFactory.SshNotSupported(parsed);
+        }
+
+        return endpoint;
+    }
+
+    /// <summary>The PEM files this module wrote for a remote builder's certificate objects, if any.</summary>
+    private static string[] CertificateDirectoryOf(string storeRoot, NodeGroup group)
+    {
+        var directory = Path.Combine(storeRoot, RemoteCertificateFiles.DirectoryName, group.Name.ToLowerInvariant());
+        return group.Driver == RemoteDriver.DriverName && Directory.Exists(directory) ? [directory] : [];
+    }
+
+    /// <summary>As buildx, remote nodes take no buildkitd flags or config; certificate objects are for remote nodes only.</summary>
+    private static void EnsureRemoteSettings(CreateBuilderRequest request, bool isRemote)
+    {
+        if (isRemote && request.BuildkitdFlags is { Count: > 0 })
+        {
+            throw new BuildxException(ErrorIds.RemoteDriverSettingNotSupported, BuildxErrorKind.InvalidArgument,
+                "buildkitd flags are not supported by the remote driver: the daemon already runs with its own flags. Leave out -BuildkitdFlag.", null);
+        }
+
+        if (isRemote && request.BuildkitdConfigPath is not null)
+        {
+            throw new BuildxException(ErrorIds.RemoteDriverSettingNotSupported, BuildxErrorKind.InvalidArgument,
+                "setting config file is not supported for remote driver: the daemon already runs with its own configuration. Leave out -BuildkitdConfig.", request.BuildkitdConfigPath);
+        }
+
+        if (!isRemote && (request.CaCertificate is not null || request.ClientCertificate is not null))
+        {
+            throw new BuildxException(ErrorIds.RemoteDriverSettingNotSupported, BuildxErrorKind.InvalidArgument,
+                "TLS certificates apply to the remote driver only (a BuildKit daemon reached over TCP or a socket). Give -Driver remote with a BuildKit -Endpoint, or leave out -CACertificate and -ClientCertificate.", null);
+        }
+    }
+
+    /// <summary>Certificate objects become PEM files under the store, named by cacert, cert and key.</summary>
+    private static List<PendingFile> AddCertificateFiles(CreateBuilderRequest request, string storeRoot, NodeGroup group, Node node)
+    {
+        var files = new List<PendingFile>();
+        if (request.CaCertificate is null && request.ClientCertificate is null)
+        {
+            return files;
+        }
+
+        var directory = RemoteCertificateFiles.DirectoryFor(storeRoot, group.Name, node.Name);
+        var options = new SortedDictionary<string, string>(node.DriverOpts ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        var given = request.DriverOptions?.Select(o => o.Key).ToHashSet(StringComparer.OrdinalIgnoreCase) ?? [];
+        if (request.CaCertificate is { } authority)
+        {
+            EnsureNotGivenTwice(given, RemoteDriverOptions.CaCertKey, "-CACertificate");
+            var file = RemoteCertificateFiles.Authority(directory, authority);
+            options[RemoteDriverOptions.CaCertKey] = file.Path;
+            files.Add(file);
+        }
+
+        if (request.ClientCertificate is { } client)
+        {
+            EnsureNotGivenTwice(given, RemoteDriverOptions.CertKey, "-ClientCertificate");
+            EnsureNotGivenTwice(given, RemoteDriverOptions.KeyKey, "-ClientCertificate");
+            var pair = RemoteCertificateFiles.Client(directory, client);
+            options[RemoteDriverOptions.CertKey] = pair[0].Path;
+            options[RemoteDriverOptions.KeyKey] = pair[1].Path;
+            files.AddRange(pair);
+        }
+
+        node.DriverOpts = options;
+        return files;
+    }
+
+    private static void EnsureNotGivenTwice(HashSet<string> given, string key, string parameter)
+    {
+        if (given.Contains(key))
+        {
+            throw new BuildxException(ErrorIds.InvalidDriverOption, BuildxErrorKind.InvalidArgument,
+                $"The remote driver option '{key}' was given both as a driver option and through {parameter}; give it one way.", key);
+        }
+    }
+
+    /// <summary>TLS files named by path must exist now, rather than make every later command fail.</summary>
+    private static void EnsureCertificateFilesExist(RemoteDriverOptions options, List<PendingFile> written)
+    {
+        foreach (var (key, path) in new[] { (RemoteDriverOptions.CaCertKey, options.CaCertPath), (RemoteDriverOptions.CertKey, options.CertPath), (RemoteDriverOptions.KeyKey, options.KeyPath) })
+        {
+            if (path is not null && !File.Exists(path) && !written.Any(f => f.Path == path))
+            {
+                throw new BuildxException(ErrorIds.TlsFileUnreadable, BuildxErrorKind.ObjectNotFound,
+                    $"The remote driver option '{key}' names '{path}', which does not exist. Give the full path of an existing PEM file.", path);
+            }
+        }
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     /// <summary>A Docker context name stays a name (<c>default</c> becomes its host); anything else must be a docker host URL.</summary>
     private string ResolveEndpoint(string endpoint)

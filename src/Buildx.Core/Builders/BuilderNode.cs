@@ -30,6 +30,12 @@ public sealed record BuilderNode
 
     public IReadOnlyList<string> BuildkitdFlags { get; init; } = [];
 
+    /// <summary>Why the node is not running, where the driver can tell (a remote daemon that did not answer, and why).</summary>
+    public string? StatusReason { get; init; }
+
+    /// <summary>The error id behind <see cref="StatusReason"/>, for scripts (TlsUnknownAuthority, BuildkitUnreachable, ...).</summary>
+    public string? StatusReasonId { get; init; }
+
     /// <summary>Why the status could not be read, when <see cref="Status"/> is <see cref="NodeStatus.Error"/>.</summary>
     public string? Error { get; init; }
 

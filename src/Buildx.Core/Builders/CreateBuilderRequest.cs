@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+
 namespace Buildx.Core.Builders;
 
 /// <summary>
@@ -44,4 +46,10 @@ public sealed record CreateBuilderRequest
 
     /// <summary>Start every node after saving; a failure rolls the change back.</summary>
     public bool Bootstrap { get; init; }
+
+    /// <summary>Remote driver: the CA to trust, written as PEM under the store and named by <c>cacert</c>.</summary>
+    public X509Certificate2? CaCertificate { get; init; }
+
+    /// <summary>Remote driver: the client certificate with its private key, written as PEM and named by <c>cert</c> and <c>key</c>.</summary>
+    public X509Certificate2? ClientCertificate { get; init; }
 }

@@ -1,4 +1,5 @@
 using Buildx.Core.Drivers;
+using Buildx.Core.Drivers.Remote;
 using Buildx.Core.Errors;
 using Buildx.Core.Store;
 
@@ -15,10 +16,12 @@ public sealed class PendingBuilderCreation : IDisposable
     private readonly BuilderManager manager;
     private readonly NodeGroup updated;
     private readonly NodeGroup? original;
+    private readonly IReadOnlyList<PendingFile> files;
     private BuilderStoreTransaction? transaction;
 
-    internal PendingBuilderCreation(BuilderManager manager, BuilderStoreTransaction transaction, BuilderChangePlan plan, NodeGroup updated, NodeGroup? original)
+    internal PendingBuilderCreation(BuilderManager manager, BuilderStoreTransaction transaction, BuilderChangePlan plan, NodeGroup updated, NodeGroup? original, IReadOnlyList<PendingFile> files)
     {
+        this.files = files;
         this.manager = manager;
         this.transaction = transaction;
         Plan = plan;
@@ -34,6 +37,7 @@ public sealed class PendingBuilderCreation : IDisposable
     public async Task<BuilderDefinition> CommitAsync(TimeSpan statusTimeout, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         var store = transaction ?? throw new ObjectDisposedException(nameof(PendingBuilderCreation));
+        RemoteCertificateFiles.Write(files);
         store.Save(updated);
         var definition = BuilderCatalog.FromGroup(updated, updated.LastActivity);
         var loaded = (await manager.Loader.LoadAsync([definition], null, statusTimeout, cancellationToken).ConfigureAwait(false))[0];
@@ -94,6 +98,7 @@ public sealed class PendingBuilderCreation : IDisposable
 
     private void RestoreStore(BuilderStoreTransaction store)
     {
+        RemoteCertificateFiles.Delete(files);
         if (original is null)
         {
             store.Remove(updated.Name);

@@ -61,6 +61,13 @@ public sealed class PendingBuilderRemoval : IDisposable
         }
 
         store.Remove(definition.Name);
+
+        // Certificates written for a remote builder's certificate objects go with it.
+        foreach (var certificates in Plan.StorePaths.Where(path => Path.GetFileName(Path.GetDirectoryName(path)) == Drivers.Remote.RemoteCertificateFiles.DirectoryName && Directory.Exists(path)))
+        {
+            Directory.Delete(certificates, recursive: true);
+        }
+
         Dispose();
         return new BuilderRemovalResult(failures, warnings);
     }

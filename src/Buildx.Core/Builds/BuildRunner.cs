@@ -63,6 +63,11 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         request = request with { Options = optionServices.Options };
 
         using var driver = drivers.Create(builder, node);
+        if (driver is Drivers.Remote.RemoteDriver { SecurityWarning: { } insecure })
+        {
+            onEvent(new BuildWarningEvent(insecure, null));
+        }
+
         if (driver is KubernetesDriver kubernetes)
         {
             // buildx's sticky key: the absolute context path picks the pod.

@@ -35,7 +35,6 @@ public sealed class DockerContainerDriver : IDriver
 
     private const int LogLinesOnFailure = 40;
 
-    private static readonly string[] DialStdioCommand = ["buildctl", "dial-stdio"];
     private static readonly string[] ReadinessCommand = ["buildctl", "debug", "workers"];
     private static readonly string[] VersionCommand = ["buildkitd", "--version"];
 
@@ -382,18 +381,8 @@ public sealed class DockerContainerDriver : IDriver
         }
     }
 
-    private async Task<Stream> DialAsync(CancellationToken cancellationToken)
-    {
-        var execId = await exec.CreateAsync(ContainerName, DialStdioCommand, attachStdin: true, cancellationToken).ConfigureAwait(false);
-        var stream = await exec.StartAsync(execId, $"exec of 'buildctl dial-stdio' in container '{ContainerName}'", diagnostics, cancellationToken).ConfigureAwait(false);
-        stream.ErrorWhenEndedWithoutOutput = stderr => new BuildxException(
-            ErrorIds.BuildkitUnreachable,
-            BuildxErrorKind.ConnectionError,
-            $"BuildKit in {ContainerName} closed the connection before answering: 'buildctl dial-stdio' "
-            + (stderr.Count > 0 ? $"said: {string.Join(" / ", stderr.TakeLast(5))}" : "ended without output."),
-            ContainerName);
-        return stream;
-    }
+    private Task<Stream> DialAsync(CancellationToken cancellationToken) =>
+        ContainerDialStdio.DialAsync(exec, ContainerName, diagnostics, cancellationToken);
 
     /// <summary>The config files as a tar for <c>/etc</c>: <c>buildkit/…</c>, directories 0755, files 0644, as buildx writes them.</summary>
     private MemoryStream ConfigArchive()

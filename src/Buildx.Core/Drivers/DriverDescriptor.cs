@@ -45,7 +45,13 @@ public sealed class DriverDescriptor
     /// </summary>
     /// <exception cref="BuildxException"><see cref="ErrorIds.UnknownDriverOption"/>, <see cref="ErrorIds.InvalidDriverOption"/>
     /// or <see cref="ErrorIds.DriverNotSupported"/> for a driver not implemented yet.</exception>
-    public IReadOnlyDictionary<string, string> Normalize(IEnumerable<KeyValuePair<string, string>> options)
+    public IReadOnlyDictionary<string, string> Normalize(IEnumerable<KeyValuePair<string, string>> options) => Normalize(options, validate: true);
+
+    /// <summary>
+    /// As <see cref="Normalize(IEnumerable{KeyValuePair{string, string}})"/>; with <paramref name="validate"/> false the
+    /// check is left to the caller, for options that are completed later (certificate files written with the change).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Normalize(IEnumerable<KeyValuePair<string, string>> options, bool validate)
     {
         ArgumentNullException.ThrowIfNull(options);
         EnsureImplemented();
@@ -56,7 +62,11 @@ public sealed class DriverDescriptor
             result[CanonicalKey(key)] = value;
         }
 
-        Validate(result);
+        if (validate)
+        {
+            Validate(result);
+        }
+
         return result;
     }
 

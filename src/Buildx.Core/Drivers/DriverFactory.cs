@@ -1,12 +1,14 @@
 using Buildx.Core.Builders;
 using Buildx.Core.Docker;
+using Buildx.Core.Drivers.Remote;
 using Buildx.Core.Errors;
 using Buildx.Core.Kubernetes;
 
 namespace Buildx.Core.Drivers;
 
 /// <summary>Creates the driver for one node of a builder.</summary>
-public sealed class DriverFactory(DockerContextResolver contexts, IEnvironment? environment = null)
+/// <param name="kubePodDialer">How kube-pod:// endpoints are dialed; by default they are not (the Kubernetes driver plugs in here).</param>
+public sealed class DriverFactory(DockerContextResolver contexts, IEnvironment? environment = null, IKubePodDialer? kubePodDialer = null)
 {
     /// <summary>
     /// Test-only: extra <c>source:target[:options]</c> binds, separated by <c>;</c>, for every
@@ -27,13 +29,15 @@ public sealed class DriverFactory(DockerContextResolver contexts, IEnvironment? 
                 // Options first: a bad option should fail before anything connects.
                 var options = DockerContainerDriverOptions.Parse(node.DriverOptions) with { ExtraBinds = TestBinds() };
                 return new DockerContainerDriver(new DockerEngineClient(ResolveEngine(builder, node)), node.Name, options, node.BuildkitdFlags, node.ConfigFiles);
+            case RemoteDriver.DriverName:
+                return CreateRemote(builder, node);
             case KubernetesDriver.DriverName:
                 return CreateKubernetes(builder, node);
             default:
                 throw new BuildxException(
                     ErrorIds.DriverNotSupported,
                     BuildxErrorKind.NotImplemented,
-                    $"The builder '{builder.Name}' uses the driver '{builder.Driver}', which this version of the module cannot drive yet. Supported drivers: {DockerDriver.DriverName}, {DockerContainerDriver.DriverName}, {KubernetesDriver.DriverName}.",
+                    $"The builder '{builder.Name}' uses the driver '{builder.Driver}', which this version of the module cannot drive yet. Supported drivers: {DockerDriver.DriverName}, {DockerContainerDriver.DriverName}, {KubernetesDriver.DriverName}, {RemoteDriver.DriverName}.",
                     builder.Driver);
         }
     }
@@ -52,6 +56,35 @@ public sealed class DriverFactory(DockerContextResolver contexts, IEnvironment? 
         => node.Endpoint.Contains("://", StringComparison.Ordinal)
             ? new DockerContext(DockerContext.DefaultName, Transport.Endpoint.Parse(node.Endpoint), $"builder '{builder.Name}'")
             : contexts.Resolve(node.Endpoint, $"builder '{builder.Name}'");
+
+    /// <summary>The endpoint and options are checked first: a bad one fails before anything connects.</summary>
+    private RemoteDriver CreateRemote(BuilderDefinition builder, NodeDefinition node)
+    {
+        var endpoint = RemoteEndpoint.Parse(node.Endpoint);
+        var options = RemoteDriverOptions.Parse(node.DriverOptions);
+        switch (endpoint.Kind)
+        {
+            case RemoteEndpointKind.DockerContainer:
+                var engine = new DockerEngineClient(endpoint.Context is { } context
+                    ? contexts.Resolve(context, $"the endpoint of node '{node.Name}' of builder '{builder.Name}'")
+                    : contexts.ResolveCurrent());
+                var exec = new DockerExec(engine);
+                return new RemoteDriver(endpoint, options, ct => ContainerDialStdio.DialAsync(exec, endpoint.Target!, null, ct), engine);
+            case RemoteEndpointKind.KubePod:
+                var pods = kubePodDialer ?? UnavailableKubePodDialer.Instance;
+                return new RemoteDriver(endpoint, options, ct => pods.DialAsync(endpoint, ct));
+            case RemoteEndpointKind.Ssh:
+                return new RemoteDriver(endpoint, options, _ => throw SshNotSupported(endpoint));
+            default:
+                return new RemoteDriver(endpoint, options, ct => RemoteDriver.DialSocketAsync(endpoint, ct));
+        }
+    }
+
+    internal static BuildxException SshNotSupported(RemoteEndpoint endpoint) => new(
+        ErrorIds.RemoteSchemeNotSupported,
+        BuildxErrorKind.NotImplemented,
+        $"The endpoint '{endpoint}' reaches BuildKit through the ssh command, which this module does not run (it never shells out). Forward the daemon's socket yourself (ssh -L /tmp/buildkitd.sock:/run/buildkit/buildkitd.sock <host>) and use unix:///tmp/buildkitd.sock, or use tcp:// with TLS.",
+        endpoint.Original);
 
     private string[] TestBinds() =>
         environment?.GetVariable(TestContainerBindsVariable) is { Length: > 0 } binds

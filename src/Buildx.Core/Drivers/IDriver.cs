@@ -25,6 +25,13 @@ public interface IDriver : IDisposable
 
     Task<NodeStatus> GetStatusAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The status with the reason a node is not running, for drivers that know one (the remote
+    /// driver's failed <c>ListWorkers</c>); by default the plain status.
+    /// </summary>
+    async Task<NodeStatusReport> GetStatusReportAsync(CancellationToken cancellationToken) =>
+        new(await GetStatusAsync(cancellationToken).ConfigureAwait(false));
+
     /// <summary>The driver's own idea of the BuildKit version, used when <c>Info</c> is unimplemented.</summary>
     Task<string?> GetVersionAsync(CancellationToken cancellationToken);
 

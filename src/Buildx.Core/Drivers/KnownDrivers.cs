@@ -1,3 +1,4 @@
+using Buildx.Core.Drivers.Remote;
 using Buildx.Core.Errors;
 using Buildx.Core.Text;
 
@@ -38,11 +39,11 @@ public static class KnownDrivers
 
     public static DriverDescriptor Remote { get; } = new(
         RemoteName,
-        "A BuildKit daemon that is already running, reached at its address (not implemented yet).",
+        "A BuildKit daemon that is already running, reached at its address: unix://, tcp:// (plain or TLS), npipe://, docker-container://, kube-pod://.",
         allowsInstances: true,
-        isImplemented: false,
-        options: [],
-        validate: null);
+        isImplemented: true,
+        options: RemoteDriverOptions.Declared,
+        validate: options => RemoteDriverOptions.Parse(options));
 
     public static IReadOnlyList<DriverDescriptor> All { get; } = [Docker, DockerContainer, Kubernetes, Remote];
 

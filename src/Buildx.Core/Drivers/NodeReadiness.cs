@@ -8,7 +8,18 @@ internal static class NodeReadiness
 {
     public static async Task EnsureRunningAsync(this IDriver driver, BuilderDefinition builder, NodeDefinition node, CancellationToken cancellationToken)
     {
-        var status = await driver.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+        var report = await driver.GetStatusReportAsync(cancellationToken).ConfigureAwait(false);
+        var status = report.Status;
+        if (status != NodeStatus.Running && report.Reason is not null)
+        {
+            // The driver knows why (a remote daemon's TLS check failed, say): that error, with its id.
+            throw new BuildxException(
+                report.ReasonId ?? ErrorIds.NodeNotRunning,
+                BuildxErrorKind.ConnectionError,
+                $"Node '{node.Name}' of builder '{builder.Name}' cannot be reached: {report.Reason}",
+                node.Name);
+        }
+
         if (status != NodeStatus.Running)
         {
             throw new BuildxException(

@@ -102,4 +102,17 @@ public static class ErrorIds
     public const string InvalidBuildContext = "InvalidBuildContext";
     public const string InvalidAttestation = "InvalidAttestation";
     public const string InvalidAnnotation = "InvalidAnnotation";
+
+    // The remote driver: BuildKit addresses, TLS, and the connection helpers.
+    public const string RemoteEndpointRequired = "RemoteEndpointRequired";
+    public const string RemoteSchemeNotSupported = "RemoteSchemeNotSupported";
+    public const string RemoteDriverSettingNotSupported = "RemoteDriverSettingNotSupported";
+    public const string KubePodEndpointNotAvailable = "KubePodEndpointNotAvailable";
+    public const string TlsFileUnreadable = "TlsFileUnreadable";
+    public const string TlsUnknownAuthority = "TlsUnknownAuthority";
+    public const string TlsNameMismatch = "TlsNameMismatch";
+    public const string TlsCertificateExpired = "TlsCertificateExpired";
+    public const string TlsClientCertificateRefused = "TlsClientCertificateRefused";
+    public const string TlsServerPlaintext = "TlsServerPlaintext";
+    public const string TlsHandshakeFailed = "TlsHandshakeFailed";
 }

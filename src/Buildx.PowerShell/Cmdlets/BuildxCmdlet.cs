@@ -119,6 +119,11 @@ public abstract class BuildxCmdlet : PSCmdlet, IDisposable
             return null;
         }
 
+        foreach (var warning in plan.Warnings)
+        {
+            WriteWarning(warning);
+        }
+
         if (plan.Kind == BuilderChangeKind.UpdateNode)
         {
             WriteWarning("new settings may not be used until builder is restarted");

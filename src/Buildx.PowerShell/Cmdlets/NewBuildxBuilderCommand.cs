@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Security.Cryptography.X509Certificates;
 using Buildx.Core.Builders;
 using Buildx.PowerShell.Completers;
 
@@ -59,6 +60,32 @@ public sealed class NewBuildxBuilderCommand : BuildxCmdlet
     [ValidateNotNullOrEmpty]
     public string? BuildkitdConfig { get; set; }
 
+    /// <summary>Remote driver: the CA that signed the daemon's certificate, as a PEM file path or an X509Certificate2 (driver option cacert).</summary>
+    [Parameter]
+    [ValidateNotNull]
+    [Alias("CACert")]
+    public object? CACertificate { get; set; }
+
+    /// <summary>Remote driver: the client certificate's PEM file (driver option cert).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Certificate { get; set; }
+
+    /// <summary>Remote driver: the client certificate's private key PEM file (driver option key).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Key { get; set; }
+
+    /// <summary>Remote driver: the client certificate with its private key, written as PEM files under the buildx directory.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public X509Certificate2? ClientCertificate { get; set; }
+
+    /// <summary>Remote driver: the name the daemon's certificate must carry (driver option servername).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ServerName { get; set; }
+
     [Parameter]
     public SwitchParameter Bootstrap { get; set; }
 
@@ -71,7 +98,8 @@ public sealed class NewBuildxBuilderCommand : BuildxCmdlet
 
     protected override void ProcessRecord()
     {
-        var builder = CreateOrChange(
+        var request = Invoke(() => RemoteTlsParameters.Apply(
+            this,
             new CreateBuilderRequest
             {
                 Name = Name,
@@ -87,7 +115,12 @@ public sealed class NewBuildxBuilderCommand : BuildxCmdlet
                 Use = Use.IsPresent,
                 Bootstrap = Bootstrap.IsPresent,
             },
-            Timeout);
+            CACertificate,
+            Certificate,
+            Key,
+            ClientCertificate,
+            ServerName));
+        var builder = CreateOrChange(request, Timeout);
         if (builder is not null)
         {
             WriteObject(builder);

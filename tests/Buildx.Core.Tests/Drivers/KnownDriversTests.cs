@@ -15,7 +15,7 @@ public class KnownDriversTests
         Assert.False(KnownDrivers.Docker.AllowsInstances);
         Assert.True(KnownDrivers.DockerContainer.IsImplemented);
         Assert.True(KnownDrivers.Kubernetes.IsImplemented);
-        Assert.False(KnownDrivers.Remote.IsImplemented);
+        Assert.True(KnownDrivers.Remote.IsImplemented);
         Assert.Same(KnownDrivers.DockerContainer, KnownDrivers.Get("Docker-Container"));
     }
 
@@ -64,12 +64,11 @@ public class KnownDriversTests
     }
 
     [Fact]
-    public void Refuses_options_for_drivers_not_implemented_rather_than_storing_them_unchecked()
+    public void Every_known_driver_is_implemented_and_checks_its_options()
     {
+        Assert.All(KnownDrivers.All, driver => Assert.True(driver.IsImplemented, driver.Name));
         var error = Assert.Throws<BuildxException>(() => KnownDrivers.Remote.Normalize([new("cacert", "ca.pem")]));
-
-        Assert.Equal(ErrorIds.DriverNotSupported, error.ErrorId);
-        Assert.Equal(BuildxErrorKind.NotImplemented, error.Kind);
+        Assert.Equal(ErrorIds.InvalidDriverOption, error.ErrorId);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Buildx.Core.BuildKit;
 using Buildx.Core.Session;
 using Buildx.Core.Transport;
+using Buildx.TestRelay;
 
 namespace Buildx.Core.Tests.Engine;
 
@@ -14,7 +15,7 @@ public sealed class ChannelFactoryTests : IDisposable
     [Fact]
     public async Task Reaches_BuildKit_over_a_tcp_endpoint()
     {
-        await using var relay = BuildkitRelay.StartTcp();
+        await using var relay = BuildkitRelay.StartTcp(EngineFixture.Context);
 
         var workers = await ListWorkersThrough(relay.Address);
 
@@ -24,7 +25,7 @@ public sealed class ChannelFactoryTests : IDisposable
     [Fact]
     public async Task Reaches_BuildKit_over_a_unix_socket()
     {
-        await using var relay = BuildkitRelay.StartUnix(Path.Combine(directory.Path, "buildkitd.sock"));
+        await using var relay = BuildkitRelay.StartUnix(EngineFixture.Context, Path.Combine(directory.Path, "buildkitd.sock"));
 
         var workers = await ListWorkersThrough(relay.Address);
 
@@ -34,7 +35,7 @@ public sealed class ChannelFactoryTests : IDisposable
     [Fact]
     public async Task Reaches_BuildKit_over_any_duplex_stream()
     {
-        await using var relay = BuildkitRelay.StartTcp();
+        await using var relay = BuildkitRelay.StartTcp(EngineFixture.Context);
         var endpoint = Endpoint.Parse(relay.Address);
         CountingStream? wrapper = null;
 

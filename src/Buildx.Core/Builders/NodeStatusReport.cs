@@ -1,0 +1,4 @@
+namespace Buildx.Core.Builders;
+
+/// <summary>A node's status and, when it is not running, why (where the driver can tell), with the error id of that reason.</summary>
+public sealed record NodeStatusReport(NodeStatus Status, string? Reason = null, string? ReasonId = null);
