@@ -107,13 +107,19 @@ Describe 'New-BuildxBuilder -Driver remote' {
         $node.StatusReason | Should -Match "not valid for the name 'wrong.example'"
     }
 
-    It 'keeps a kube-pod endpoint, and says it is reached once the Kubernetes driver arrives' {
+    It 'keeps a kube-pod endpoint as buildx does; without a kubeconfig the node is inactive and says why' {
         $name = New-TestName
-
-        $builder = New-BuildxBuilder -Name $name -Endpoint 'kube-pod://buildkitd-0?namespace=ci&container=buildkitd'
+        $savedKubeconfig = $env:KUBECONFIG
+        $env:KUBECONFIG = Join-Path ([IO.Path]::GetTempPath()) 'no-such-kubeconfig'
+        try {
+            $builder = New-BuildxBuilder -Name $name -Endpoint 'kube-pod://buildkitd-0?namespace=ci&container=buildkitd'
+        }
+        finally {
+            $env:KUBECONFIG = $savedKubeconfig
+        }
 
         $builder.Nodes[0].Status | Should -Be 'Inactive'
-        $builder.Nodes[0].StatusReasonId | Should -Be 'KubePodEndpointNotAvailable'
+        $builder.Nodes[0].StatusReasonId | Should -Be 'KubeconfigInvalid'
         (Get-Content (Join-Path $store "instances/$name") -Raw | ConvertFrom-Json).Nodes[0].Endpoint | Should -Be 'kube-pod://buildkitd-0?namespace=ci&container=buildkitd'
     }
 

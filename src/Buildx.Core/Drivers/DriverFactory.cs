@@ -7,7 +7,7 @@ using Buildx.Core.Kubernetes;
 namespace Buildx.Core.Drivers;
 
 /// <summary>Creates the driver for one node of a builder.</summary>
-/// <param name="kubePodDialer">How kube-pod:// endpoints are dialed; by default they are not (the Kubernetes driver plugs in here).</param>
+/// <param name="kubePodDialer">How kube-pod:// endpoints are dialed; by default a Kubernetes exec of <c>buildctl dial-stdio</c> in the pod.</param>
 public sealed class DriverFactory(DockerContextResolver contexts, IEnvironment? environment = null, IKubePodDialer? kubePodDialer = null)
 {
     /// <summary>
@@ -71,7 +71,7 @@ public sealed class DriverFactory(DockerContextResolver contexts, IEnvironment? 
                 var exec = new DockerExec(engine);
                 return new RemoteDriver(endpoint, options, ct => ContainerDialStdio.DialAsync(exec, endpoint.Target!, null, ct), engine);
             case RemoteEndpointKind.KubePod:
-                var pods = kubePodDialer ?? UnavailableKubePodDialer.Instance;
+                var pods = kubePodDialer ?? new Kubernetes.KubernetesPodDialer(environment ?? ProcessEnvironment.Instance);
                 return new RemoteDriver(endpoint, options, ct => pods.DialAsync(endpoint, ct));
             case RemoteEndpointKind.Ssh:
                 return new RemoteDriver(endpoint, options, _ => throw SshNotSupported(endpoint));

@@ -107,7 +107,6 @@ public static class ErrorIds
     public const string RemoteEndpointRequired = "RemoteEndpointRequired";
     public const string RemoteSchemeNotSupported = "RemoteSchemeNotSupported";
     public const string RemoteDriverSettingNotSupported = "RemoteDriverSettingNotSupported";
-    public const string KubePodEndpointNotAvailable = "KubePodEndpointNotAvailable";
     public const string TlsFileUnreadable = "TlsFileUnreadable";
     public const string TlsUnknownAuthority = "TlsUnknownAuthority";
     public const string TlsNameMismatch = "TlsNameMismatch";

@@ -25,6 +25,7 @@ public sealed class PodExecStream : Stream
     private readonly SemaphoreSlim sendLock = new(1, 1);
     private readonly byte[] receiveBuffer = new byte[64 * 1024];
     private readonly List<string> stderrLines = [];
+    private IDisposable? owner;
     private ReadOnlyMemory<byte> pending;
     private bool receivingStdoutContinuation;
     private bool ended;
@@ -55,6 +56,13 @@ public sealed class PodExecStream : Stream
             var status = ex is WebSocketException { InnerException: { } inner } ? inner.Message : ex.Message;
             throw new BuildxException(ErrorIds.KubernetesExecFailed, BuildxErrorKind.ConnectionError, $"The Kubernetes API server refused the {description}: {status}", pod, ex);
         }
+    }
+
+    /// <summary>Makes the stream dispose <paramref name="disposable"/> (the cluster connection it came from) with itself.</summary>
+    internal PodExecStream Owning(IDisposable disposable)
+    {
+        owner = disposable;
+        return this;
     }
 
     /// <summary>The stderr lines the process wrote, for error messages.</summary>
@@ -133,6 +141,7 @@ public sealed class PodExecStream : Stream
             socket.Abort();
             socket.Dispose();
             sendLock.Dispose();
+            owner?.Dispose();
         }
 
         base.Dispose(disposing);

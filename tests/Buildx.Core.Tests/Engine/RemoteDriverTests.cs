@@ -118,7 +118,7 @@ public sealed class RemoteDriverTests : IDisposable
     }
 
     [Fact]
-    public async Task A_kube_pod_endpoint_is_stored_but_says_it_arrives_with_the_Kubernetes_driver()
+    public async Task A_kube_pod_endpoint_without_a_kubeconfig_is_inactive_with_that_reason()
     {
         var builder = RemoteNodes.Builder("kube-pod://buildkitd-0?namespace=ci&container=buildkitd");
         var loader = new BuilderLoader(RemoteNodes.Factory(directory.Path));
@@ -128,9 +128,9 @@ public sealed class RemoteDriverTests : IDisposable
         var error = await Assert.ThrowsAsync<BuildxException>(() => driver.BootstrapAsync(null, CancellationToken.None));
 
         Assert.Equal(NodeStatus.Inactive, node.Status);
-        Assert.Equal(ErrorIds.KubePodEndpointNotAvailable, node.StatusReasonId);
-        Assert.Equal(ErrorIds.KubePodEndpointNotAvailable, error.ErrorId);
-        Assert.Contains("Kubernetes driver", error.Message, StringComparison.Ordinal);
+        Assert.Equal(ErrorIds.KubeconfigInvalid, node.StatusReasonId);
+        Assert.Equal(ErrorIds.KubeconfigInvalid, error.ErrorId);
+        Assert.Contains("kubeconfig", error.Message, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

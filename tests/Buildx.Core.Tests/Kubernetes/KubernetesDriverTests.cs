@@ -3,6 +3,7 @@ using Buildx.Core.Builders;
 using Buildx.Core.Builds;
 using Buildx.Core.Docker;
 using Buildx.Core.Drivers;
+using Buildx.Core.Drivers.Remote;
 using Buildx.Core.Errors;
 using Buildx.Core.Exports;
 using Buildx.Core.Kubernetes;
@@ -227,6 +228,37 @@ public sealed class KubernetesDriverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_remote_kube_pod_endpoint_builds_through_an_exec_in_that_pod()
+    {
+        await BootstrapBuilderAsync("pod0", new() { ["replicas"] = "2" });
+        var pod = (string)server.Cluster.List(ResourceKind.Pods, "buildkit", "app=pod0")[1]["metadata"]!["name"]!;
+        var remote = new BuilderDefinition
+        {
+            Name = "viapod",
+            Driver = RemoteDriver.DriverName,
+            Nodes = [new NodeDefinition { Name = "viapod0", Endpoint = $"kube-pod://{pod}?namespace=buildkit&container=buildkitd" }],
+        };
+        var environment = new FixedEnvironment(new Dictionary<string, string> { ["KUBECONFIG"] = kubeconfig }, directory.Path);
+        var runner = new BuildRunner(new DriverFactory(new DockerContextResolver(environment), environment), Path.Combine(directory.Path, "buildx"));
+        var before = server.Cluster.ExecCounts.GetValueOrDefault(pod);
+
+        var text = await BuildAsync(remote, "hello through kube-pod://", runner);
+
+        Assert.Equal("hello through kube-pod://", text);
+        Assert.True(server.Cluster.ExecCounts.GetValueOrDefault(pod) > before);
+        var missing = new BuilderDefinition
+        {
+            Name = "nopod",
+            Driver = RemoteDriver.DriverName,
+            Nodes = [new NodeDefinition { Name = "nopod0", Endpoint = "kube-pod://no-such-pod?namespace=buildkit" }],
+        };
+        var node = (await new BuilderLoader(new DriverFactory(new DockerContextResolver(environment), environment)).LoadAsync([missing], null, TimeSpan.FromSeconds(20), CancellationToken.None))[0].Nodes[0];
+        Assert.Equal(NodeStatus.Inactive, node.Status);
+        Assert.Equal(ErrorIds.KubernetesExecFailed, node.StatusReasonId);
+        Assert.Contains("no-such-pod", node.StatusReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Sticky_pins_a_context_to_one_of_four_pods_and_random_spreads()
     {
         var sticky = await BootstrapBuilderAsync("sticky0", new() { ["replicas"] = "4" });
@@ -308,13 +340,13 @@ public sealed class KubernetesDriverTests : IAsyncLifetime
         return builder;
     }
 
-    private async Task<string> BuildAsync(BuilderDefinition builder, string text)
+    private async Task<string> BuildAsync(BuilderDefinition builder, string text, BuildRunner? runner = null)
     {
         var context = Path.Combine(directory.Path, "ctx-" + Guid.NewGuid().ToString("N"));
         directory.Write(Path.GetRelativePath(directory.Path, Path.Combine(context, "Dockerfile")), "FROM scratch\nCOPY . /\n");
         directory.Write(Path.GetRelativePath(directory.Path, Path.Combine(context, "hello.txt")), text);
         var output = Path.Combine(context + "-out");
-        await Runner().RunAsync(
+        await (runner ?? Runner()).RunAsync(
             builder,
             new BuildRequest { ContextPath = context, Outputs = [new ExportSpec(ExportSpec.Local, output, new Dictionary<string, string>())] },
             _ => { },

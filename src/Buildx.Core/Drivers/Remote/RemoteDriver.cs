@@ -97,7 +97,7 @@ public sealed class RemoteDriver : IDriver
         {
             while ((report = await GetStatusReportAsync(wait.Token).ConfigureAwait(false)).Status != NodeStatus.Running)
             {
-                if (report.ReasonId is ErrorIds.KubePodEndpointNotAvailable or ErrorIds.RemoteSchemeNotSupported or ErrorIds.TlsFileUnreadable
+                if (report.ReasonId is ErrorIds.KubeconfigInvalid or ErrorIds.RemoteSchemeNotSupported or ErrorIds.TlsFileUnreadable
                     or ErrorIds.TlsUnknownAuthority or ErrorIds.TlsNameMismatch or ErrorIds.TlsCertificateExpired
                     or ErrorIds.TlsClientCertificateRefused or ErrorIds.TlsServerPlaintext or ErrorIds.InvalidDriverOption)
                 {
