@@ -182,12 +182,7 @@ public sealed record DockerContainerDriverOptions
             : throw new FormatException("not a whole number in the 64-bit range");
 
     /// <summary>Go's <c>strconv.ParseBool</c>, which buildx uses: exactly these spellings.</summary>
-    private static bool ParseBool(string value) => value switch
-    {
-        "1" or "t" or "T" or "TRUE" or "true" or "True" => true,
-        "0" or "f" or "F" or "FALSE" or "false" or "False" => false,
-        _ => throw new FormatException("not a boolean"),
-    };
+    private static bool ParseBool(string value) => GoBool.Parse(value);
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 

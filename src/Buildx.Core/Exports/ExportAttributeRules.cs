@@ -114,18 +114,13 @@ public static partial class ExportAttributeRules
     /// <summary>Go's strconv.ParseBool, which BuildKit uses; an empty value means true for its flags.</summary>
     public static bool TryParseBool(string value, out bool result)
     {
-        switch (value)
+        if (value.Length == 0)
         {
-            case "" or "1" or "t" or "T" or "true" or "TRUE" or "True":
-                result = true;
-                return true;
-            case "0" or "f" or "F" or "false" or "FALSE" or "False":
-                result = false;
-                return true;
-            default:
-                result = false;
-                return false;
+            result = true;
+            return true;
         }
+
+        return GoBool.TryParse(value, out result);
     }
 
     /// <summary>The value of a boolean attribute, or its default when absent.</summary>

@@ -349,12 +349,7 @@ public sealed record KubernetesDriverOptions
         }
     }
 
-    private static bool ParseBool(string value) => value switch
-    {
-        "1" or "t" or "T" or "TRUE" or "true" or "True" => true,
-        "0" or "f" or "F" or "FALSE" or "false" or "False" => false,
-        _ => throw new FormatException("not a boolean"),
-    };
+    private static bool ParseBool(string value) => GoBool.Parse(value);
 
     private static BuildxException Invalid(string key, string value, string reason, string accepted) => new(
         ErrorIds.InvalidDriverOption,

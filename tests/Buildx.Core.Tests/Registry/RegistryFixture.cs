@@ -1,7 +1,5 @@
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
-using System.Text.Json;
 using Buildx.Core.Builders;
 using Buildx.Core.Builds;
 using Buildx.Core.Docker;
@@ -14,7 +12,7 @@ namespace Buildx.Core.Tests.Registry;
 /// <summary>
 /// The real registries build.ps1 starts (127.0.0.1:5000 anonymous, :5001 with htpasswd), and
 /// images put there the way the docker driver does: a build into the engine, then the Engine
-/// API's push. Everything goes to repositories named per test.
+/// API's push (<c>-Push</c>). Everything goes to repositories named per test.
 /// </summary>
 public static class RegistryFixture
 {
@@ -24,51 +22,33 @@ public static class RegistryFixture
 
     public static string NewRepository(string registry) => $"{registry}/buildx-test/index-{Guid.NewGuid():N}";
 
-    /// <summary>Builds a one-file image tagged <paramref name="tag"/> in the engine and pushes it; returns the manifest digest.</summary>
+    /// <summary>
+    /// Builds a one-file image on the docker driver and pushes it with <c>-Push</c> (the engine stores
+    /// it, then pushes through the Engine API); returns the manifest digest the registry now holds.
+    /// </summary>
     public static async Task<string> BuildAndPushAsync(string tag, string content, RegistryCredential? credential = null)
     {
         using var directory = new TempDirectory();
         directory.Write("ctx/Dockerfile", "FROM scratch\nCOPY content.txt /\n");
         directory.Write("ctx/content.txt", content);
-        var runner = new BuildRunner(
-            new DriverFactory(new DockerContextResolver(new FixedEnvironment(
-                new Dictionary<string, string> { ["DOCKER_HOST"] = EngineFixture.Context.Host.Original }, directory.Path))),
-            Path.Combine(directory.Path, "buildx"));
-        await runner.RunAsync(
+        var environment = new FixedEnvironment(new Dictionary<string, string> { ["DOCKER_HOST"] = EngineFixture.Context.Host.Original }, directory.Path);
+        var runner = new BuildRunner(new DriverFactory(new DockerContextResolver(environment)), Path.Combine(directory.Path, "buildx")) { Environment = environment };
+        var image = ImageReference.Parse(tag);
+        var result = await runner.RunAsync(
             new BuilderDefinition { Name = "default", Driver = DockerDriver.DriverName, Nodes = [new NodeDefinition { Name = "default", Endpoint = "default" }] },
-            new BuildRequest { ContextPath = Path.Combine(directory.Path, "ctx"), Tags = [tag] },
+            new BuildRequest
+            {
+                ContextPath = Path.Combine(directory.Path, "ctx"),
+                Tags = [tag],
+                Push = true,
+                RegistryCredentials = credential is null ? new Dictionary<string, RegistryCredential>() : new Dictionary<string, RegistryCredential> { [image.Domain] = credential },
+            },
             _ => { },
             rawStatus: false,
             CancellationToken.None);
-        return await PushAsync(tag, credential);
-    }
-
-    /// <summary><c>POST /images/{name}/push</c>; the engine reports the pushed digest in an <c>aux</c> line.</summary>
-    private static async Task<string> PushAsync(string reference, RegistryCredential? credential)
-    {
-        var colon = reference.LastIndexOf(':');
-        var (name, tag) = (reference[..colon], reference[(colon + 1)..]);
-        using var http = EngineHttp();
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"http://engine/v1.41/images/{name}/push?tag={Uri.EscapeDataString(tag)}");
-        var auth = credential is null ? "{}" : JsonSerializer.Serialize(new { username = credential.Username, password = credential.Secret, serveraddress = name.Split('/')[0] });
-        request.Headers.Add("X-Registry-Auth", Convert.ToBase64String(Encoding.UTF8.GetBytes(auth)).Replace('+', '-').Replace('/', '_'));
-        using var response = await http.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
-        foreach (var line in body.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            using var message = JsonDocument.Parse(line);
-            if (message.RootElement.TryGetProperty("error", out var error))
-            {
-                throw new InvalidOperationException($"The engine could not push {reference}: {error.GetString()}");
-            }
-
-            if (message.RootElement.TryGetProperty("aux", out var aux) && aux.TryGetProperty("Digest", out var digest))
-            {
-                return digest.GetString()!;
-            }
-        }
-
-        throw new InvalidOperationException($"The engine's push of {reference} reported no digest: {body}");
+        Assert.Contains(result.Exports, e => e.Pushed.Contains(tag));
+        using var registry = new RegistryClient((_, _) => ValueTask.FromResult(credential));
+        return (await registry.GetManifestAsync(image, CancellationToken.None)).Digest;
     }
 
     /// <summary>A plain HTTP client for checking results through the registry's own API.</summary>
@@ -82,14 +62,4 @@ public static class RegistryFixture
 
         return http;
     }
-
-    private static HttpClient EngineHttp() => new(new SocketsHttpHandler
-    {
-        ConnectCallback = async (_, token) =>
-        {
-            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(EngineFixture.Context.Host.Address), token);
-            return new NetworkStream(socket, ownsSocket: true);
-        },
-    });
 }

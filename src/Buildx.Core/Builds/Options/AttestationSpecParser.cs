@@ -1,3 +1,4 @@
+using Buildx.Core.Text;
 using Buildx.Core.Errors;
 
 namespace Buildx.Core.Builds.Options;
@@ -17,7 +18,7 @@ public static class AttestationSpecParser
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(value);
         value = value.Trim();
-        if (bool.TryParse(value, out var enabled) || TryParseGoBool(value, out enabled))
+        if (bool.TryParse(value, out var enabled) || GoBool.TryParse(value, out enabled))
         {
             return $"type={type},disabled={(!enabled).ToString().ToLowerInvariant()}";
         }
@@ -46,7 +47,7 @@ public static class AttestationSpecParser
                         type = value.Trim();
                         break;
                     case "disabled":
-                        if (!TryParseGoBool(value, out disabled))
+                        if (!GoBool.TryParse(value, out disabled))
                         {
                             throw OptionText.Invalid(ErrorIds.InvalidAttestation, "Attest", $"disabled='{value}' is not a boolean (true or false).");
                         }
@@ -74,22 +75,5 @@ public static class AttestationSpecParser
         }
 
         return result;
-    }
-
-    /// <summary>Go's strconv.ParseBool spellings.</summary>
-    private static bool TryParseGoBool(string value, out bool result)
-    {
-        switch (value)
-        {
-            case "1" or "t" or "T" or "true" or "TRUE" or "True":
-                result = true;
-                return true;
-            case "0" or "f" or "F" or "false" or "FALSE" or "False":
-                result = false;
-                return true;
-            default:
-                result = false;
-                return false;
-        }
     }
 }

@@ -96,16 +96,13 @@ public sealed record RemoteDriverOptions
     }
 
     /// <summary>Go's <c>strconv.ParseBool</c>, which buildx uses.</summary>
-    private static bool ParseBool(string key, string value) => value switch
-    {
-        "1" or "t" or "T" or "TRUE" or "true" or "True" => true,
-        "0" or "f" or "F" or "FALSE" or "false" or "False" => false,
-        _ => throw new BuildxException(
+    private static bool ParseBool(string key, string value) => GoBool.TryParse(value, out var result)
+        ? result
+        : throw new BuildxException(
             ErrorIds.InvalidDriverOption,
             BuildxErrorKind.InvalidArgument,
-            $"The remote driver option '{key}' has an invalid value '{value}': not a boolean. Expected true or false (also 1, t, T, TRUE, True, 0, f, F, FALSE, False).",
-            key),
-    };
+            $"The remote driver option '{key}' has an invalid value '{value}': not a boolean. Expected {GoBool.Accepted}.",
+            key);
 
     private static BuildxException UnknownKey(string key)
     {
