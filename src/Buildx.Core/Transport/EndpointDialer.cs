@@ -35,7 +35,7 @@ public static class EndpointDialer
         }
     }
 
-    private static async Task<Stream> DialUnixAsync(string path, CancellationToken cancellationToken)
+    internal static async Task<Stream> DialUnixAsync(string path, CancellationToken cancellationToken)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try

@@ -28,17 +28,7 @@ internal static class SshAgentConnector
             }
         }
 
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+        return await Transport.EndpointDialer.DialUnixAsync(path, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
