@@ -183,7 +183,7 @@ Describe 'Invoke-BuildxBuild -BuildContext, -Annotation, -Attest, -Pull' {
     It 'refuses <Case> with <Id>' -ForEach @(
         @{ Case = 'an upper-case context name'; Splat = @{ BuildContext = 'Assets=./a' }; Id = 'InvalidBuildContext' }
         @{ Case = 'a missing context directory'; Splat = @{ BuildContext = @{ assets = '/nonexistent/assets' } }; Id = 'BuildContextNotFound' }
-        @{ Case = 'an oci-layout context (not served yet)'; Splat = @{ BuildContext = @{ base = 'oci-layout:///tmp/layout' } }; Id = 'InvalidBuildContext' }
+        @{ Case = 'an oci-layout context whose directory is missing'; Splat = @{ BuildContext = @{ base = 'oci-layout:///no/such/layout' } }; Id = 'BuildContextNotFound' }
         @{ Case = 'an annotation without value'; Splat = @{ Annotation = 'just-a-key' }; Id = 'InvalidAnnotation' }
         @{ Case = 'an unknown annotation type'; Splat = @{ Annotation = 'layer:k=v' }; Id = 'InvalidAnnotation' }
         @{ Case = 'an attestation without type'; Splat = @{ Attest = 'mode=max' }; Id = 'InvalidAttestation' }

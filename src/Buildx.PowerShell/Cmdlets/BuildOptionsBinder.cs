@@ -60,7 +60,12 @@ internal sealed class BuildOptionsBinder(Func<string, string> resolvePath)
         ShmSize = ShmSize,
         Ulimits = Ulimit.SelectMany(v => Entries<UlimitSpec>(v, "Ulimit", text => [UlimitSpec.Parse(text)], (k, val) => [UlimitSpec.Parse(k, val)])).ToArray(),
         NamedContexts = BuildContext.SelectMany(v => Entries<NamedContext>(v, "BuildContext", text => [NamedContext.Parse(text)], (k, val) => [NamedContext.Create(k, val)]))
-            .Select(c => c.Kind == NamedContextKind.Directory ? c with { Value = resolvePath(c.Value) } : c)
+            .Select(c => c.Kind switch
+            {
+                NamedContextKind.Directory => c with { Value = resolvePath(c.Value) },
+                NamedContextKind.OciLayout => c with { Value = ResolveLayoutPath(c.Value) },
+                _ => c,
+            })
             .ToArray(),
         Pull = Pull,
     };
@@ -167,4 +172,12 @@ internal sealed class BuildOptionsBinder(Func<string, string> resolvePath)
     private static BuildxException Unaccepted(string errorId, string parameter, object? value, string example) => new(
         errorId, BuildxErrorKind.InvalidArgument,
         $"-{parameter} does not accept a value of type {value?.GetType().Name ?? "null"}. Give {example}.", parameter);
+
+    /// <summary>The layout directory of an oci-layout:// value is a PowerShell path; its tag and digest stay as given.</summary>
+    private string ResolveLayoutPath(string value)
+    {
+        var (path, tag, digest) = OciLayoutContexts.Split(value);
+        var suffix = (value[OciLayoutContexts.Scheme.Length..].Contains(':', StringComparison.Ordinal) ? ":" + tag : string.Empty) + (digest is null ? string.Empty : "@" + digest);
+        return OciLayoutContexts.Scheme + resolvePath(path) + suffix;
+    }
 }

@@ -35,10 +35,14 @@ public static class BuildOptionsPlanner
                 "Attestations are not supported for the docker driver. Switch to a docker-container or remote builder, or leave out -Attest, -Provenance and -Sbom.", driver);
         }
 
-        if (options.NamedContexts.FirstOrDefault(c => c.Kind == NamedContextKind.OciLayout) is { } layout)
+        foreach (var layout in options.NamedContexts.Where(c => c.Kind == NamedContextKind.OciLayout))
         {
-            throw new BuildxException(ErrorIds.InvalidBuildContext, BuildxErrorKind.NotImplemented,
-                $"-BuildContext '{layout.Name}': oci-layout:// contexts need the session content store, which this module does not serve yet. Use a directory, docker-image://, target: or a git/https URL.", layout.Value);
+            var path = OciLayoutContexts.Split(layout.Value).Path;
+            if (!Directory.Exists(path))
+            {
+                throw new BuildxException(ErrorIds.BuildContextNotFound, BuildxErrorKind.ObjectNotFound,
+                    $"-BuildContext '{layout.Name}': '{path}' is not a directory. Give oci-layout://<OCI layout dir>[:tag][@sha256:digest].", layout.Value);
+            }
         }
 
         var duplicate = options.NamedContexts.GroupBy(c => c.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);

@@ -7,7 +7,7 @@ namespace Buildx.Core.Builds.Options;
 
 /// <summary>
 /// The session services the options need: Secrets when secrets are given, SSH when forwarding is,
-/// the content store for local cache imports. Also holds the options as prepared for sending.
+/// the content store for local cache imports and oci-layout named contexts. Also holds the options as prepared for sending.
 /// </summary>
 public sealed class BuildOptionsServices
 {
@@ -19,7 +19,7 @@ public sealed class BuildOptionsServices
         Content = content;
     }
 
-    /// <summary>The options to send: local cache imports resolved to their manifest digests.</summary>
+    /// <summary>The options to send: local cache imports and oci-layout contexts resolved to their digests and stores.</summary>
     public BuildOptions Options { get; }
 
     public LocalContentStoreService? Content { get; }
@@ -32,7 +32,9 @@ public sealed class BuildOptionsServices
     public static async Task<BuildOptionsServices> CreateAsync(BuildOptions options, Action<string> warn, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var (prepared, stores) = LocalCacheImports.Prepare(options, warn);
+        var (withCaches, cacheStores) = LocalCacheImports.Prepare(options, warn);
+        var (prepared, layoutStores) = OciLayoutContexts.Prepare(withCaches);
+        var stores = cacheStores.Concat(layoutStores).ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
         var secrets = options.Secrets.Count > 0 ? new SecretsService(options.Secrets) : null;
         var ssh = options.Ssh.Count > 0 ? await SshForwardService.CreateAsync(options.Ssh, cancellationToken).ConfigureAwait(false) : null;
         return new BuildOptionsServices(prepared, secrets, ssh, stores.Count > 0 ? new LocalContentStoreService(stores) : null);

@@ -11,8 +11,6 @@ namespace Buildx.Core.Builds.Options;
 /// </summary>
 public static class LocalCacheImports
 {
-    private const string RefNameAnnotation = "org.opencontainers.image.ref.name";
-
     /// <returns>The options with local imports resolved (or dropped), and the content stores to serve.</returns>
     public static (BuildOptions Options, IReadOnlyDictionary<string, string> Stores) Prepare(BuildOptions options, Action<string> warn)
     {
@@ -57,18 +55,12 @@ public static class LocalCacheImports
             return null;
         }
 
+        var wanted = string.IsNullOrEmpty(tag) ? "latest" : tag;
         try
         {
-            using var index = JsonDocument.Parse(File.ReadAllBytes(indexPath));
-            var wanted = string.IsNullOrEmpty(tag) ? "latest" : tag;
-            foreach (var manifest in index.RootElement.GetProperty("manifests").EnumerateArray())
+            if (OciLayoutIndex.FindDigest(indexPath, wanted) is { } digest)
             {
-                if (manifest.TryGetProperty("annotations", out var annotations)
-                    && annotations.TryGetProperty(RefNameAnnotation, out var name)
-                    && name.GetString() == wanted)
-                {
-                    return manifest.GetProperty("digest").GetString();
-                }
+                return digest;
             }
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
@@ -78,6 +70,6 @@ public static class LocalCacheImports
         }
 
         throw new BuildxException(ErrorIds.InvalidCacheOption, BuildxErrorKind.InvalidArgument,
-            $"-CacheFrom: '{indexPath}' has no manifest tagged '{(string.IsNullOrEmpty(tag) ? "latest" : tag)}'. Give digest= or tag= for the cache to import.", indexPath);
+            $"-CacheFrom: '{indexPath}' has no manifest tagged '{wanted}'. Give digest= or tag= for the cache to import.", indexPath);
     }
 }

@@ -141,14 +141,11 @@ public sealed class BuildOptionsPlannerTests : IDisposable
             new BuildOptions { CacheTo = [CacheSpecParser.ParseCsv("type=local,dest=/tmp/c", export: true)] }, "docker-container"));
         var attest = Assert.Throws<BuildxException>(() => BuildOptionsPlanner.Validate(
             new BuildOptions { Attestations = ["type=sbom"] }, "docker"));
-        var layout = Assert.Throws<BuildxException>(() => BuildOptionsPlanner.Validate(
-            new BuildOptions { NamedContexts = [NamedContext.Parse("l=oci-layout:///tmp/layout")] }, "docker"));
         var missing = Assert.Throws<BuildxException>(() => BuildOptionsPlanner.Validate(
             new BuildOptions { NamedContexts = [NamedContext.Create("assets", Path.Combine(directory.Path, "missing"))] }, "docker"));
 
         Assert.Equal((ErrorIds.CacheExportNotSupported, BuildxErrorKind.NotImplemented), (local.ErrorId, local.Kind));
         Assert.Equal(ErrorIds.InvalidAttestation, attest.ErrorId);
-        Assert.Equal((ErrorIds.InvalidBuildContext, BuildxErrorKind.NotImplemented), (layout.ErrorId, layout.Kind));
         Assert.Equal(ErrorIds.BuildContextNotFound, missing.ErrorId);
         // A disabled attestation sends nothing, so the docker driver accepts it.
         BuildOptionsPlanner.Validate(new BuildOptions { Attestations = [AttestationSpecParser.Canonicalize("provenance", "false")] }, "docker");
