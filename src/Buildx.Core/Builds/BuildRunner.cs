@@ -89,6 +89,7 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         }
 
         using var client = new BuildkitClient(driver.Dialer, driver.EndpointDescription);
+        request = request with { Options = await HostGatewayAddress.ResolveAsync(request.Options, client, cancellationToken).ConfigureAwait(false) };
         // One solve with every exporter where BuildKit takes several; else one solve per output, the later ones from the cache.
         var together = plan.Exports.Count <= 1 || await MultipleExporterSupport.IsSupportedAsync(client, driver, cancellationToken).ConfigureAwait(false);
         var groups = together ? [plan.Exports] : plan.Exports.Select(e => (IReadOnlyList<PlannedExport>)[e]).ToList();

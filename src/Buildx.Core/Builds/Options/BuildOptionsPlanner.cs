@@ -65,6 +65,7 @@ public static class BuildOptionsPlanner
             throw OptionText.Invalid(ErrorIds.InvalidBuildArgument, "ShmSize", $"{options.ShmSize} is negative; give a size in bytes such as 64MB.");
         }
 
+        HostGatewayAddress.Validate(options, driver);
         SecretSpecParser.Validate(options.Secrets);
         SshSpecParser.ValidateUnique(options.Ssh);
     }

@@ -6,7 +6,10 @@ namespace Buildx.Core.Builds.Options;
 /// <summary>One <c>--add-host</c> entry: a host name and the address RUN steps resolve it to.</summary>
 public sealed record HostEntry(string Host, string Address)
 {
-    internal const string Accepted = "Give 'host:ip' or 'host=ip' such as 'db:10.0.0.5', or a hashtable such as @{ db='10.0.0.5' }.";
+    /// <summary>Docker's special address: the engine's gateway to the host, resolved before the build (docker driver only).</summary>
+    public const string HostGateway = "host-gateway";
+
+    internal const string Accepted = "Give 'host:ip' or 'host=ip' such as 'db:10.0.0.5' or 'host.docker.internal:host-gateway', or a hashtable such as @{ db='10.0.0.5' }.";
 
     public static HostEntry Parse(string text)
     {
@@ -37,10 +40,9 @@ public sealed record HostEntry(string Host, string Address)
             throw OptionText.Invalid(ErrorIds.InvalidAddHost, "AddHost", $"'{host}' is not a host name. {Accepted}");
         }
 
-        if (address == "host-gateway")
+        if (address == HostGateway)
         {
-            throw new BuildxException(ErrorIds.InvalidAddHost, BuildxErrorKind.NotImplemented,
-                "-AddHost: 'host-gateway' needs the daemon's gateway address, which this module does not resolve yet; give the IP address instead.", address);
+            return new HostEntry(host, HostGateway);
         }
 
         // docker accepts IPv6 in brackets too.
