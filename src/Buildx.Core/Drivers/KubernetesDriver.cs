@@ -167,8 +167,10 @@ public sealed class KubernetesDriver : IDriver
     private async Task<Stream> DialAsync(CancellationToken cancellationToken)
     {
         var pod = await ChoosePodAsync(cancellationToken).ConfigureAwait(false);
-        var stream = await PodExecStream.OpenAsync(connection.Client, Namespace, pod, KubernetesManifest.ContainerName, DialStdioCommand, diagnostics, cancellationToken).ConfigureAwait(false);
-        return stream;
+        return await ExecRetry.RunAsync<Stream>(
+            async token => await PodExecStream.OpenAsync(connection.Client, Namespace, pod, KubernetesManifest.ContainerName, DialStdioCommand, diagnostics, token).ConfigureAwait(false),
+            ExecRetry.Backoff,
+            cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<string> ChoosePodAsync(CancellationToken cancellationToken)
