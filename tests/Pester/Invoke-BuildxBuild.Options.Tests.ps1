@@ -189,6 +189,8 @@ Describe 'Invoke-BuildxBuild -BuildContext, -Annotation, -Attest, -Pull' {
         @{ Case = 'an attestation without type'; Splat = @{ Attest = 'mode=max' }; Id = 'InvalidAttestation' }
         @{ Case = 'an unknown provenance mode'; Splat = @{ Provenance = 'mode=all' }; Id = 'InvalidAttestation' }
         @{ Case = 'attestations on the docker driver'; Splat = @{ Sbom = $true }; Id = 'InvalidAttestation' }
+        @{ Case = 'an unknown entitlement'; Splat = @{ Allow = 'network.hots' }; Id = 'InvalidEntitlement' }
+        @{ Case = 'mode=delete outside the current location without -Allow buildx.local.delete'; Splat = @{ Output = "type=local,dest=$([IO.Path]::GetTempPath())buildx-delete-$([guid]::NewGuid().ToString('N')),mode=delete" }; Id = 'InvalidOutput' }
     ) {
         $ctx = New-Context -Dockerfile "FROM scratch`n"
         { Invoke-BuildxBuild -Path $ctx @Splat -Progress Quiet } | Should -Throw -ErrorId "$Id,$cmd"

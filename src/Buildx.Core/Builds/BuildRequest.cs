@@ -37,6 +37,9 @@ public sealed record BuildRequest
     /// <summary>Registry logins given explicitly, by registry address; they win over the Docker config's.</summary>
     public IReadOnlyDictionary<string, RegistryCredential> RegistryCredentials { get; init; } = new Dictionary<string, RegistryCredential>();
 
+    /// <summary>The caller's current directory (PowerShell's location), for buildx's mode=delete guard; the process's when null.</summary>
+    public string? WorkingDirectory { get; init; }
+
     /// <summary>Where <c>dest=-</c> tarballs go; null when there is no such stream.</summary>
     public Stream? StandardOutput { get; init; }
 

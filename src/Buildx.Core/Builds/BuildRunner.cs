@@ -54,6 +54,7 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
 
         var clock = Stopwatch.StartNew();
         request = DefaultLoad.Apply(request, builder.Driver, builder.Nodes[0]);
+        Entitlement.CheckLocalDelete(request.Outputs, request.Options.Entitlements, request.WorkingDirectory ?? System.Environment.CurrentDirectory);
         // Outputs are checked first, before anything connects, except what depends on the engine's image store.
         var planOptions = new ExportPlanOptions { Driver = builder.Driver, StandardOutputAvailable = request.StandardOutput is not null, Load = request.Load, Push = request.Push };
         ExportPlanner.Create(request.Outputs, request.Tags, planOptions with { EngineImageStore = true });

@@ -102,6 +102,7 @@ public static class ErrorIds
     public const string InvalidBuildContext = "InvalidBuildContext";
     public const string InvalidAttestation = "InvalidAttestation";
     public const string InvalidAnnotation = "InvalidAnnotation";
+    public const string InvalidEntitlement = "InvalidEntitlement";
 
     // The remote driver: BuildKit addresses, TLS, and the connection helpers.
     public const string RemoteEndpointRequired = "RemoteEndpointRequired";

@@ -42,6 +42,8 @@ internal sealed class BuildOptionsBinder(Func<string, string> resolvePath)
 
     public bool Pull { get; init; }
 
+    public string[] Allow { get; init; } = [];
+
     public BuildOptions Bind() => new()
     {
         CacheFrom = CacheFrom.Select(v => ToCache(v, export: false)).ToArray(),
@@ -68,6 +70,7 @@ internal sealed class BuildOptionsBinder(Func<string, string> resolvePath)
             })
             .ToArray(),
         Pull = Pull,
+        Entitlements = Entitlement.Parse(Allow),
     };
 
     private static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;

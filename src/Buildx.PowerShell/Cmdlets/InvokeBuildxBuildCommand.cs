@@ -144,6 +144,12 @@ public sealed class InvokeBuildxBuildCommand : BuildxCmdlet
     [Parameter]
     public SwitchParameter Pull { get; set; }
 
+    /// <summary>Entitlements, as buildx's <c>--allow</c>: network.host, security.insecure, buildx.local.delete.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BuildOptionValueCompleter))]
+    public string[] Allow { get; set; } = [];
+
     protected override void ProcessRecord()
     {
         var request = Invoke(CreateRequest);
@@ -213,6 +219,7 @@ public sealed class InvokeBuildxBuildCommand : BuildxCmdlet
     private BuildRequest CreateRequest() => new()
     {
         ContextPath = GetUnresolvedProviderPathFromPSPath(Path),
+        WorkingDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath,
         DockerfilePath = File is null ? null : GetUnresolvedProviderPathFromPSPath(File),
         Target = Target,
         Tags = Tag,
@@ -240,6 +247,7 @@ public sealed class InvokeBuildxBuildCommand : BuildxCmdlet
             Ulimit = Ulimit,
             BuildContext = BuildContext,
             Pull = Pull.IsPresent,
+            Allow = Allow,
         }.Bind(),
     };
 

@@ -18,6 +18,7 @@ public sealed class BuildOptionValueCompleter : IArgumentCompleter
         ["Ulimit"] = ["core=", "cpu=", "data=", "fsize=", "locks=", "memlock=", "msgqueue=", "nice=", "nofile=", "nproc=", "rss=", "rtprio=", "rttime=", "sigpending=", "stack="],
         ["Attest"] = ["type=provenance,mode=min", "type=provenance,mode=max", "type=sbom"],
         ["Provenance"] = ["mode=min", "mode=max"],
+        ["Allow"] = ["network.host", "security.insecure", "buildx.local.delete"],
     };
 
     public IEnumerable<CompletionResult> CompleteArgument(

@@ -35,4 +35,7 @@ public sealed record BuildOptions
 
     /// <summary>Always look for newer base images (<c>image-resolve-mode=pull</c>).</summary>
     public bool Pull { get; init; }
+
+    /// <summary>Entitlements (<c>-Allow</c>): <see cref="Entitlement.Known"/>.</summary>
+    public IReadOnlyList<string> Entitlements { get; init; } = [];
 }

@@ -94,11 +94,16 @@ public static class BuildOptionsPlanner
         {
             case BuildNetworkMode.Host:
                 attrs["force-network-mode"] = "host";
-                solve.Entitlements.Add("network.host");
+                solve.Entitlements.Add(Entitlement.NetworkHost);
                 break;
             case BuildNetworkMode.None:
                 attrs["force-network-mode"] = "none";
                 break;
+        }
+
+        foreach (var entitlement in Entitlement.ForDaemon(options.Entitlements).Where(e => !solve.Entitlements.Contains(e)))
+        {
+            solve.Entitlements.Add(entitlement);
         }
 
         if (options.ExtraHosts.Count > 0)
