@@ -51,6 +51,13 @@ public sealed class PendingNodeRemoval : IDisposable
         group.Leave(node.Name);
         store.RemoveNodeState(group.Name, node.Name);
         store.Save(group);
+        // The PEM files this module wrote for the node's certificate objects go with it.
+        var certificates = Drivers.Remote.RemoteCertificateFiles.DirectoryFor(store.Root, group.Name, node.Name);
+        if (Directory.Exists(certificates))
+        {
+            Directory.Delete(certificates, recursive: true);
+        }
+
         Dispose();
         return BuilderCatalog.FromGroup(group, group.LastActivity);
     }

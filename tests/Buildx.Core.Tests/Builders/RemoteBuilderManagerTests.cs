@@ -177,6 +177,29 @@ public sealed class RemoteBuilderManagerTests : IDisposable
         Assert.False(Directory.Exists(store.PathOf("certs/gone")));
     }
 
+    [Fact]
+    public async Task Removing_one_node_removes_its_certificate_files_only()
+    {
+        using var certificates = TestCertificates.Create();
+        var manager = Manager();
+        foreach (var (endpoint, node, append) in new[] { ("tcp://127.0.0.1:1234", "first", false), ("tcp://127.0.0.1:1235", "second", true) })
+        {
+            using var pending = manager.BeginCreate(
+                new CreateBuilderRequest { Name = "pair", NodeName = node, Driver = "remote", Endpoint = endpoint, CaCertificate = certificates.Authority, Append = append },
+                CancellationToken.None);
+            await pending.CommitAsync(TimeSpan.FromSeconds(10), null, CancellationToken.None);
+        }
+
+        Assert.True(File.Exists(store.PathOf("certs/pair/second/ca.pem")));
+        using (var leave = manager.BeginLeave("pair", "second", keepState: false, keepDaemon: false, CancellationToken.None))
+        {
+            await leave.CommitAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
+        }
+
+        Assert.False(Directory.Exists(store.PathOf("certs/pair/second")));
+        Assert.True(File.Exists(store.PathOf("certs/pair/first/ca.pem")));
+    }
+
     private BuilderManager Manager(string? buildkitHost = null)
     {
         var variables = new Dictionary<string, string>
