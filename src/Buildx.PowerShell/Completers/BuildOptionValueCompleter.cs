@@ -1,6 +1,4 @@
 using System.Collections;
-using System.Management.Automation;
-using System.Management.Automation.Language;
 
 namespace Buildx.PowerShell.Completers;
 
@@ -8,7 +6,7 @@ namespace Buildx.PowerShell.Completers;
 /// Completes the CSV starters of Invoke-BuildxBuild's surface parameters (cache backends, the default
 /// SSH agent, ulimit names, attestation types), chosen by the parameter being completed.
 /// </summary>
-public sealed class BuildOptionValueCompleter : IArgumentCompleter
+public sealed class BuildOptionValueCompleter : PrefixCompleter
 {
     private static readonly Dictionary<string, string[]> Values = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -21,18 +19,9 @@ public sealed class BuildOptionValueCompleter : IArgumentCompleter
         ["Allow"] = ["network.host", "security.insecure", "buildx.local.delete"],
     };
 
-    public IEnumerable<CompletionResult> CompleteArgument(
-        string commandName,
-        string parameterName,
-        string wordToComplete,
-        CommandAst commandAst,
-        IDictionary fakeBoundParameters)
-    {
-        var prefix = (wordToComplete ?? string.Empty).Trim('\'', '"');
-        return Values.TryGetValue(parameterName ?? string.Empty, out var values)
-            ? values
-                .Where(value => value.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-                .Select(value => new CompletionResult("'" + value + "'", value, CompletionResultType.ParameterValue, value))
-            : [];
-    }
+    protected override IEnumerable<(string Value, string Tooltip)> Candidates(string parameterName, IDictionary? fakeBoundParameters) =>
+        Values.TryGetValue(parameterName, out var values) ? values.Select(value => (value, value)) : [];
+
+    // Values hold ',' and '=': always quoted, so PowerShell passes them whole.
+    protected override string CompletionText(string value) => "'" + value + "'";
 }

@@ -1,12 +1,10 @@
 using System.Collections;
-using System.Management.Automation;
-using System.Management.Automation.Language;
 using Buildx.Core.Exports;
 
 namespace Buildx.PowerShell.Completers;
 
 /// <summary>Completes exporter types, each with what it produces.</summary>
-public sealed class OutputTypeCompleter : IArgumentCompleter
+public sealed class OutputTypeCompleter : PrefixCompleter
 {
     private static readonly Dictionary<string, string> Descriptions = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -19,16 +17,6 @@ public sealed class OutputTypeCompleter : IArgumentCompleter
         [ExportSpec.CacheOnly] = "Nothing exported: the result stays in the build cache.",
     };
 
-    public IEnumerable<CompletionResult> CompleteArgument(
-        string commandName,
-        string parameterName,
-        string wordToComplete,
-        CommandAst commandAst,
-        IDictionary fakeBoundParameters)
-    {
-        var prefix = (wordToComplete ?? string.Empty).Trim('\'', '"');
-        return ExportSpec.KnownTypes
-            .Where(type => type.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-            .Select(type => new CompletionResult(type, type, CompletionResultType.ParameterValue, Descriptions[type]));
-    }
+    protected override IEnumerable<(string Value, string Tooltip)> Candidates(string parameterName, IDictionary? fakeBoundParameters) =>
+        ExportSpec.KnownTypes.Select(type => (type, Descriptions[type]));
 }
