@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using Buildx.Core.Builders;
-using Buildx.PowerShell.Completers;
 
 namespace Buildx.PowerShell.Cmdlets;
 
@@ -10,31 +9,9 @@ namespace Buildx.PowerShell.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Stop, "BuildxBuilder", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(Builder))]
-public sealed class StopBuildxBuilderCommand : BuildxCmdlet
+public sealed class StopBuildxBuilderCommand : BuilderLifecycleCmdlet
 {
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(BuilderNameCompleter))]
-    public string[]? Name { get; set; }
+    private protected override string Action => "Stop";
 
-    [Parameter]
-    public SwitchParameter PassThru { get; set; }
-
-    protected override void ProcessRecord()
-    {
-        var targets = Name is null
-            ? [Invoke(() => Services.Catalog.Current())]
-            : SelectBuilders(Invoke(() => Services.Catalog.List()), Name);
-        foreach (var builder in targets)
-        {
-            var nodes = string.Join(", ", builder.Nodes.Select(n => n.Name));
-            if (ShouldProcess($"builder '{builder.Name}' (driver {builder.Driver}, nodes {nodes})", "Stop")
-                && TryAwait(Services.Builders.StopAsync(builder, CancellationToken))
-                && PassThru)
-            {
-                WriteObject(LoadBuilder(builder, BuilderLoader.DefaultTimeout));
-            }
-        }
-    }
+    private protected override bool Change(BuilderDefinition builder) => TryAwait(Services.Builders.StopAsync(builder, CancellationToken));
 }
