@@ -140,6 +140,50 @@ internal sealed class GrpcServerCall : IGrpcRawCall, IDisposable
         }
     }
 
+    public void WriteMessageBlocking(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body, bool flush, CancellationToken cancellationToken)
+    {
+        // The gRPC prefix and the head share one small buffer; the body is copied only into the frames.
+        const int MaxHeadLength = 64;
+        if (head.Length > MaxHeadLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(head), head.Length, $"A message head is at most {MaxHeadLength} bytes.");
+        }
+
+        if (Interlocked.Exchange(ref writing, 1) != 0)
+        {
+            throw new InvalidOperationException("A write is already in progress on this call.");
+        }
+
+        try
+        {
+            var size = head.Length + body.Length;
+            if (size > MaxMessageSize)
+            {
+                throw new GrpcStatusException(
+                    StatusCode.ResourceExhausted,
+                    $"grpc: trying to send message larger than max ({size} vs. {MaxMessageSize})");
+            }
+
+            using var linked = LinkWithCall(cancellationToken, out var token);
+            if (!responseHeadersSent)
+            {
+                // Appending headers waits only when the output is full; this thread is the producer's own.
+                stream.WriteHeadersAsync(ResponseHeaders, endStream: false, token).AsTask().GetAwaiter().GetResult();
+                responseHeadersSent = true;
+            }
+
+            Span<byte> prefixAndHead = stackalloc byte[GrpcMessageSource.PrefixLength + MaxHeadLength];
+            prefixAndHead[0] = 0;
+            BinaryPrimitives.WriteUInt32BigEndian(prefixAndHead[1..], (uint)size);
+            head.CopyTo(prefixAndHead[GrpcMessageSource.PrefixLength..]);
+            stream.WriteDataBlocking(prefixAndHead[..(GrpcMessageSource.PrefixLength + head.Length)], body, flush, token);
+        }
+        finally
+        {
+            Volatile.Write(ref writing, 0);
+        }
+    }
+
     /// <summary>Ends the call with a status: trailers, or a trailers-only response when nothing was sent yet.</summary>
     public ValueTask FinishAsync(StatusCode status, string? detail) =>
         SendStatusAsync(stream, status, detail, responseHeadersSent, CancellationToken.None);

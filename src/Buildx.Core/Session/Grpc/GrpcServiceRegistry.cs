@@ -67,5 +67,8 @@ public sealed class GrpcServiceRegistry
         where T : class, IMessage<T>
     {
         public ValueTask WriteAsync(T message, CancellationToken cancellationToken) => call.WriteMessageAsync(message, cancellationToken);
+
+        public void WriteEncodedBlocking(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body, bool flush, CancellationToken cancellationToken) =>
+            call.WriteMessageBlocking(head, body, flush, cancellationToken);
     }
 }

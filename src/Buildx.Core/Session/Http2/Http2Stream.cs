@@ -81,6 +81,10 @@ internal sealed class Http2Stream : IHttp2SendStream
     public ValueTask WriteDataAsync(IHttp2DataSource source, CancellationToken cancellationToken) =>
         connection.Output.WriteDataAsync(this, source, cancellationToken);
 
+    /// <summary>Sends <paramref name="prefix"/> then <paramref name="data"/> as DATA, blocking the calling thread (a producer's own).</summary>
+    public void WriteDataBlocking(ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> data, bool flush, CancellationToken cancellationToken) =>
+        connection.Output.WriteDataBlocking(this, prefix, data, endStream: false, flush, cancellationToken);
+
     /// <summary>
     /// Reads request body bytes; 0 once the peer has ended the request. Consumed bytes are returned to
     /// the peer's windows in batches.

@@ -44,6 +44,12 @@ internal sealed class FakeDaemonCall : IGrpcRawCall, IDisposable
     public ValueTask WriteMessageAsync(IMessage message, CancellationToken cancellationToken) =>
         toDaemon.Writer.WriteAsync(message.ToByteArray(), cancellationToken);
 
+    public void WriteMessageBlocking(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body, bool flush, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        toDaemon.Writer.TryWrite([.. head, .. body]);
+    }
+
     // The daemon's side.
     public void Send(IMessage message) => toClient.Writer.TryWrite(message.ToByteArray());
 

@@ -40,6 +40,12 @@ internal sealed class InMemoryGrpcCall : IGrpcRawCall
         return fromHandler.Writer.WriteAsync(message.ToByteArray(), cancellationToken);
     }
 
+    public void WriteMessageBlocking(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body, bool flush, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Assert.True(fromHandler.Writer.TryWrite([.. head, .. body]));
+    }
+
     /// <summary>Runs a registered handler on this call and ends the response stream when it returns.</summary>
     public async Task ServeAsync(GrpcServiceRegistry registry)
     {
