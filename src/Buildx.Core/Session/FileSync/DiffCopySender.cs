@@ -61,7 +61,7 @@ internal sealed class DiffCopySender : IDisposable
         {
             // The walk makes blocking file system calls between its sends: a thread of its own, as the file senders.
             GuardAsync(() => Task.Factory.StartNew(() => SendStats(walker, token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default), abort),
-            GuardAsync(() => ReceiveRequestsAsync(token), abort),
+            GuardAsync(() => Task.Factory.StartNew(() => ReceiveRequests(token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default), abort),
         };
         for (var i = 0; i < concurrentFiles; i++)
         {
@@ -143,13 +143,14 @@ internal sealed class DiffCopySender : IDisposable
         SendEncoded(new Packet { Type = PacketType.PacketStat }.ToByteArray(), flush: true, token);
     }
 
-    private async Task ReceiveRequestsAsync(CancellationToken token)
+    /// <summary>On a thread of its own, as the senders: the receiver's requests arrive one per file.</summary>
+    private void ReceiveRequests(CancellationToken token)
     {
         try
         {
             while (true)
             {
-                var packet = await fromReceiver.ReadAsync(token).ConfigureAwait(false)
+                var packet = fromReceiver.ReadBlocking(token)
                     ?? throw new IOException("the receiver ended the stream before FIN");
                 switch (packet.Type)
                 {
@@ -166,7 +167,7 @@ internal sealed class DiffCopySender : IDisposable
                     case PacketType.PacketFin:
                         // All requested files have arrived: nothing more will be asked for.
                         fileRequests.CompleteAdding();
-                        await SendAsync(new Packet { Type = PacketType.PacketFin }, token).ConfigureAwait(false);
+                        SendEncoded(new Packet { Type = PacketType.PacketFin }.ToByteArray(), flush: true, token);
                         return;
                     default:
                         // fsutil's sender ignores anything else from the receiver.

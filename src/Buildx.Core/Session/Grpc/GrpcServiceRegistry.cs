@@ -61,6 +61,9 @@ public sealed class GrpcServiceRegistry
             var bytes = await call.ReadMessageAsync(cancellationToken).ConfigureAwait(false);
             return bytes is { } message ? parser.ParseFrom(message.Span) : null;
         }
+
+        public T? ReadBlocking(CancellationToken cancellationToken) =>
+            call.ReadMessageBlocking(cancellationToken) is { } message ? parser.ParseFrom(message.Span) : null;
     }
 
     private sealed class TypedWriter<T>(IGrpcRawCall call) : IGrpcStreamWriter<T>

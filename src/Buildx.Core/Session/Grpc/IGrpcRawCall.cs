@@ -16,6 +16,12 @@ public interface IGrpcRawCall
     /// </summary>
     ValueTask<ReadOnlyMemory<byte>?> ReadMessageAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The blocking form of <see cref="ReadMessageAsync"/>, for a consumer on a thread of its own: the
+    /// connection hands it messages without thread-pool work.
+    /// </summary>
+    ReadOnlyMemory<byte>? ReadMessageBlocking(CancellationToken cancellationToken);
+
     /// <summary>Serializes and sends one response message.</summary>
     ValueTask WriteMessageAsync(IMessage message, CancellationToken cancellationToken);
 

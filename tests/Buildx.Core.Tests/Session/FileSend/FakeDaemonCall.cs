@@ -41,6 +41,9 @@ internal sealed class FakeDaemonCall : IGrpcRawCall, IDisposable
         return toClient.Reader.TryRead(out var message) ? message : null;
     }
 
+    public ReadOnlyMemory<byte>? ReadMessageBlocking(CancellationToken cancellationToken) =>
+        ReadMessageAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
+
     public ValueTask WriteMessageAsync(IMessage message, CancellationToken cancellationToken) =>
         toDaemon.Writer.WriteAsync(message.ToByteArray(), cancellationToken);
 

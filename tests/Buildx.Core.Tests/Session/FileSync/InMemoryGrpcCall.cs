@@ -34,6 +34,9 @@ internal sealed class InMemoryGrpcCall : IGrpcRawCall
         return null;
     }
 
+    public ReadOnlyMemory<byte>? ReadMessageBlocking(CancellationToken cancellationToken) =>
+        ReadMessageAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
+
     public ValueTask WriteMessageAsync(IMessage message, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
