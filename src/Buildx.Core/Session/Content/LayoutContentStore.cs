@@ -11,6 +11,12 @@ namespace Buildx.Core.Session.Content;
 /// </summary>
 public sealed class LayoutContentStore
 {
+    /// <summary>
+    /// Ingests being written, by directory, across every store of the process: the nodes of a
+    /// multi-node build export into the same dest through stores of their own.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> WritingIngests = new(StringComparer.Ordinal);
+
     private readonly object gate = new();
     private readonly HashSet<string> openRefs = new(StringComparer.Ordinal);
     private readonly HashSet<string> solveRefs = new(StringComparer.Ordinal);
@@ -77,22 +83,26 @@ public sealed class LayoutContentStore
                 throw new GrpcStatusException(StatusCode.AlreadyExists, $"content {digest}: already exists");
             }
 
-            if (!openRefs.Add(reference))
+            // containerd answers Unavailable for a ref being written; BuildKit's writer retries on it.
+            var ingestDirectory = ContentIngest.DirectoryFor(IngestRoot, reference);
+            if (openRefs.Contains(reference) || !WritingIngests.TryAdd(ingestDirectory, 0))
             {
-                throw new GrpcStatusException(StatusCode.Unavailable, $"ref {reference} locked: another write of it is in progress");
+                throw new GrpcStatusException(StatusCode.Unavailable, $"ref {reference} locked: another write of it is in progress: unavailable");
             }
 
+            openRefs.Add(reference);
             try
             {
                 EnsureDirectory(Directory);
                 EnsureDirectory(IngestRoot);
                 solveRefs.Add(reference);
                 var algorithm = expected?.HashAlgorithm ?? System.Security.Cryptography.HashAlgorithmName.SHA256;
-                return ContentIngest.Open(ContentIngest.DirectoryFor(IngestRoot, reference), reference, total, algorithm);
+                return ContentIngest.Open(ingestDirectory, reference, total, algorithm);
             }
             catch
             {
                 openRefs.Remove(reference);
+                WritingIngests.TryRemove(ingestDirectory, out _);
                 throw;
             }
         }
@@ -107,6 +117,7 @@ public sealed class LayoutContentStore
             lock (gate)
             {
                 openRefs.Remove(ingest.Reference);
+                WritingIngests.TryRemove(ingest.Directory, out _);
             }
         }
     }
@@ -178,7 +189,7 @@ public sealed class LayoutContentStore
         {
             if (openRefs.Contains(reference))
             {
-                throw new GrpcStatusException(StatusCode.Unavailable, $"ref {reference} locked: another write of it is in progress");
+                throw new GrpcStatusException(StatusCode.Unavailable, $"ref {reference} locked: another write of it is in progress: unavailable");
             }
 
             var directory = ContentIngest.DirectoryFor(IngestRoot, reference);

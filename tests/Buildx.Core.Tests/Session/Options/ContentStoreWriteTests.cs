@@ -114,6 +114,41 @@ public sealed class ContentStoreWriteTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_remote_writers_largest_chunk_is_taken_in_one_message()
+    {
+        // containerd's remote writer splits writes at half of gRPC's 16 MiB default message size.
+        var large = RandomNumberGenerator.GetBytes(8 * 1024 * 1024);
+        var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(large));
+        using var call = client.Write(headers);
+        await SendAsync(call, new WriteContentRequest { Action = WriteAction.Stat, Ref = digest, Total = large.Length, Expected = digest });
+
+        var write = await SendAsync(call, new WriteContentRequest { Action = WriteAction.Write, Data = ByteString.CopyFrom(large) });
+        var commit = await SendAsync(call, new WriteContentRequest { Action = WriteAction.Commit, Offset = large.Length, Total = large.Length, Expected = digest });
+
+        Assert.Equal((large.LongLength, digest), (write.Offset, commit.Digest));
+        Assert.Equal(large, await File.ReadAllBytesAsync(Path.Combine(store, "blobs", "sha256", digest[7..])));
+    }
+
+    [Fact]
+    public async Task Two_stores_on_one_directory_never_write_the_same_ref_at_once()
+    {
+        var other = new LocalContentStoreService([new KeyValuePair<string, LayoutContentStore>(storeId, new LayoutContentStore(store, writable: true))]);
+        await using var otherHarness = await GrpcTestHarness.StartAsync(other.Register);
+        using var holder = client.Write(headers);
+        await SendAsync(holder, new WriteContentRequest { Action = WriteAction.Stat, Ref = "shared" });
+
+        using var contender = new Content.ContentClient(otherHarness.Channel).Write(headers);
+        var busy = await Assert.ThrowsAsync<RpcException>(() => SendAsync(contender, new WriteContentRequest { Action = WriteAction.Stat, Ref = "shared" }));
+        await holder.RequestStream.CompleteAsync();
+        Assert.False(await holder.ResponseStream.MoveNext());
+        using var next = new Content.ContentClient(otherHarness.Channel).Write(headers);
+        var resumed = await SendAsync(next, new WriteContentRequest { Action = WriteAction.Stat, Ref = "shared" });
+
+        Assert.Equal(StatusCode.Unavailable, busy.StatusCode);
+        Assert.Equal(0, resumed.Offset);
+    }
+
+    [Fact]
     public async Task A_wrong_digest_or_size_fails_the_commit_as_containerd_does_and_leaves_no_blob()
     {
         var wrongDigest = await CommitFailureAsync("wrong-digest", content.Length, "sha256:" + new string('0', 64));
