@@ -18,7 +18,7 @@ internal static class CacheExportAttributes
 
     public static void Validate(string type, IReadOnlyDictionary<string, string> attributes, string parameter)
     {
-        foreach (var key in Booleans)
+        foreach (var key in type == CacheSpec.Local ? [.. Booleans, "reset"] : Booleans)
         {
             // BuildKit reads an empty force-compression as true.
             if (attributes.TryGetValue(key, out var value) && !GoBooleans.Contains(value) && !(key == "force-compression" && value.Length == 0))

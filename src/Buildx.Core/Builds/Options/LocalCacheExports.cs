@@ -10,7 +10,8 @@ namespace Buildx.Core.Builds.Options;
 /// writable session content store <c>local:&lt;dest&gt;</c> (the daemon derives the same id from the
 /// dest attribute), BuildKit writes the cache blobs into it, and when the solve answers with
 /// <c>cache.manifest</c> the client puts that descriptor into <c>&lt;dest&gt;/index.json</c> under
-/// <c>tag=</c> (default <c>latest</c>). A failed export leaves dest as it was.
+/// <c>tag=</c> (default <c>latest</c>); with <c>reset=true</c> the blobs no manifest in index.json
+/// reaches are then deleted. A failed export leaves dest as it was.
 /// </summary>
 public sealed class LocalCacheExports
 {
@@ -51,7 +52,8 @@ public sealed class LocalCacheExports
             }
 
             var tag = export.Attributes.GetValueOrDefault("tag") is { Length: > 0 } given ? given : "latest";
-            exports.Add(new LocalCacheExport("local:" + dest, tag, new LayoutContentStore(directory, writable: true)));
+            var reset = export.Attributes.GetValueOrDefault("reset") is "1" or "t" or "T" or "TRUE" or "true" or "True";
+            exports.Add(new LocalCacheExport("local:" + dest, tag, reset, new LayoutContentStore(directory, writable: true)));
         }
 
         return new LocalCacheExports(exports);
@@ -109,6 +111,10 @@ public sealed class LocalCacheExports
 
             export.Store.Finish();
             written.Add(export.Store.Directory);
+            if (export.Reset)
+            {
+                LocalCacheReset.Run(export.Store.Directory, warn);
+            }
         }
 
         return written;
@@ -135,5 +141,5 @@ public sealed class LocalCacheExports
         }
     }
 
-    private sealed record LocalCacheExport(string StoreId, string Tag, LayoutContentStore Store);
+    private sealed record LocalCacheExport(string StoreId, string Tag, bool Reset, LayoutContentStore Store);
 }

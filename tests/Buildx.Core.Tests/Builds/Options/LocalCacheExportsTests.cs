@@ -82,6 +82,48 @@ public sealed class LocalCacheExportsTests : IDisposable
     }
 
     [Fact]
+    public async Task Reset_keeps_only_the_blobs_that_index_json_reaches()
+    {
+        // Before: "nightly" -> an OCI index -> a layer; "latest" -> an old cache manifest -> an old config.
+        var layer = WriteFile("nightly layer");
+        var nightly = WriteFile($$$"""{"schemaVersion":2,"mediaType":"{{{IndexType}}}","manifests":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"{{{layer.Digest}}}","size":{{{layer.Size}}}}]}""");
+        var oldConfig = WriteFile("old config");
+        var oldManifest = WriteFile($$$"""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"{{{CacheConfigType}}}","digest":"{{{oldConfig.Digest}}}","size":{{{oldConfig.Size}}}},"layers":[]}""");
+        directory.Write("cache/index.json", $$$"""{"schemaVersion":2,"manifests":[{"mediaType":"{{{IndexType}}}","digest":"{{{nightly.Digest}}}","size":{{{nightly.Size}}},"annotations":{"org.opencontainers.image.ref.name":"nightly"}},{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{{{oldManifest.Digest}}}","size":{{{oldManifest.Size}}},"annotations":{"org.opencontainers.image.ref.name":"latest"}}]}""");
+        var exports = Prepare($"type=local,dest={Dest},reset=true");
+        var service = new LocalContentStoreService(exports.Stores);
+        await using var harness = await GrpcTestHarness.StartAsync(registry => { service.Register(registry); exports.BeginSolve(); });
+        var client = new Content.ContentClient(harness.Channel);
+        var config = await WriteBlobAsync(client, "local:" + Dest, "new config");
+        var manifest = await WriteBlobAsync(client, "local:" + Dest, $$$"""{"schemaVersion":2,"mediaType":"{{{IndexType}}}","manifests":[{"mediaType":"{{{CacheConfigType}}}","digest":"{{{config.Digest}}}","size":{{{config.Size}}}}]}""");
+
+        exports.Complete(Response(manifest), _ => Assert.Fail("no warning expected"));
+
+        // The old "latest" manifest and its config are gone; "nightly" and its layer stay.
+        Assert.Equal(
+            new[] { layer.Digest, nightly.Digest, config.Digest, manifest.Digest }.Order(StringComparer.Ordinal),
+            Directory.GetFiles(Path.Combine(Dest, "blobs", "sha256")).Select(f => "sha256:" + Path.GetFileName(f)).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Reset_deletes_nothing_when_a_referenced_manifest_is_missing()
+    {
+        var orphan = WriteFile("orphan");
+        directory.Write("cache/index.json", $$$"""{"schemaVersion":2,"manifests":[{"mediaType":"{{{IndexType}}}","digest":"sha256:{{{new string('4', 64)}}}","size":5,"annotations":{"org.opencontainers.image.ref.name":"old"}}]}""");
+        var exports = Prepare($"type=local,dest={Dest},reset=1");
+        var service = new LocalContentStoreService(exports.Stores);
+        await using var harness = await GrpcTestHarness.StartAsync(registry => { service.Register(registry); exports.BeginSolve(); });
+        var manifest = await WriteBlobAsync(new Content.ContentClient(harness.Channel), "local:" + Dest, """{"schemaVersion":2,"manifests":[]}""");
+        var warnings = new List<string>();
+
+        exports.Complete(Response(manifest), warnings.Add);
+
+        Assert.Contains(warnings, w => w.StartsWith("reset=true: the unreferenced blobs", StringComparison.Ordinal));
+        Assert.True(File.Exists(Path.Combine(Dest, "blobs", "sha256", orphan.Digest[7..])));
+        Assert.Equal(manifest.Digest, OciLayoutIndex.FindDigest(Path.Combine(Dest, "index.json"), "latest"));
+    }
+
+    [Fact]
     public async Task A_failed_solve_leaves_an_existing_dest_as_it_was()
     {
         var previousIndex = $$$"""{"schemaVersion":2,"manifests":[{"mediaType":"{{{IndexType}}}","digest":"sha256:{{{new string('1', 64)}}}","size":10,"annotations":{"org.opencontainers.image.ref.name":"latest"}}]}""";
@@ -139,6 +181,14 @@ public sealed class LocalCacheExportsTests : IDisposable
         Assert.Equal((ErrorIds.InvalidCacheOption, BuildxErrorKind.InvalidArgument), (isFile.ErrorId, isFile.Kind));
         Assert.Equal(ErrorIds.InvalidCacheOption, broken.ErrorId);
         Assert.Contains("is not an OCI index", broken.Message, StringComparison.Ordinal);
+    }
+
+    private (string Digest, long Size) WriteFile(string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var hex = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        directory.Write($"cache/blobs/sha256/{hex}", text);
+        return ("sha256:" + hex, bytes.Length);
     }
 
     private static LocalCacheExports Prepare(string spec) =>
