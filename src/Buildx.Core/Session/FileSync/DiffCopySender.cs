@@ -38,6 +38,7 @@ internal sealed class DiffCopySender : IDisposable
     private readonly SemaphoreSlim writeLock = new(1, 1);
     private readonly ConcurrentDictionary<uint, RequestableFile> requestableFiles = new();
     private readonly BlockingCollection<FileRequest> fileRequests = new();
+    private readonly ContextFileReader fileReader = ContextFileReader.Create();
     private readonly object failureLock = new();
     private Exception? firstFailure;
 
@@ -199,33 +200,18 @@ internal sealed class DiffCopySender : IDisposable
         // A file listed as empty is sent empty without opening it. That spares a system call per empty file, and
         // where FIFOs and devices cannot be told from files (the managed fallback) it keeps a read from blocking
         // forever or never ending: those report size 0.
-        using var file = request.File.Size > 0 ? TryOpen(request.File.FullPath) : null;
+        using var file = request.File.Size > 0 ? fileReader.TryOpen(request.File.FullPath) : null;
         if (file is not null)
         {
-            long offset = 0;
             int read;
-            while ((read = RandomAccess.Read(file, buffer.AsSpan(0, chunkSize), offset)) > 0)
+            while ((read = file.Read(buffer.AsSpan(0, chunkSize))) > 0)
             {
                 token.ThrowIfCancellationRequested();
                 SendData(request.Id, buffer.AsSpan(0, read), endOfFile: false, token);
-                offset += read;
             }
         }
 
         SendData(request.Id, [], endOfFile: true, token);
-    }
-
-    /// <summary>Opened only when requested. As in fsutil, a file that cannot be opened (gone, a socket) is sent empty.</summary>
-    private static Microsoft.Win32.SafeHandles.SafeFileHandle? TryOpen(string fullPath)
-    {
-        try
-        {
-            return File.OpenHandle(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
     }
 
     /// <summary>An encoded packet, on the calling thread (a sender's own).</summary>
