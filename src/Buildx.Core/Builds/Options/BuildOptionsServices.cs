@@ -9,7 +9,7 @@ namespace Buildx.Core.Builds.Options;
 /// The session services the options need: Secrets when secrets are given, SSH when forwarding is,
 /// the content store for local cache imports and oci-layout named contexts. Also holds the options as prepared for sending.
 /// </summary>
-public sealed class BuildOptionsServices
+public sealed class BuildOptionsServices : IDisposable
 {
     private BuildOptionsServices(BuildOptions options, SecretsService? secrets, SshForwardService? ssh, LocalContentStoreService? content)
     {
@@ -39,6 +39,9 @@ public sealed class BuildOptionsServices
         var ssh = options.Ssh.Count > 0 ? await SshForwardService.CreateAsync(options.Ssh, cancellationToken).ConfigureAwait(false) : null;
         return new BuildOptionsServices(prepared, secrets, ssh, stores.Count > 0 ? new LocalContentStoreService(stores) : null);
     }
+
+    /// <summary>Releases what the services hold for the build's length (the SSH private keys).</summary>
+    public void Dispose() => Ssh?.Dispose();
 
     public void Register(GrpcServiceRegistry registry)
     {
