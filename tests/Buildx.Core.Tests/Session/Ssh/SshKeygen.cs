@@ -38,7 +38,7 @@ internal static class SshKeygen
     /// <summary>The public blob of any private key file, as ssh-keygen -y derives it.</summary>
     public static byte[] PublicBlobOf(string privatePath, string passphrase = "") => PublicBlob(Run("ssh-keygen", ["-y", "-P", passphrase, "-f", privatePath]));
 
-    public static string Run(string program, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    public static string Run(string program, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? input = null)
     {
         var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         foreach (var argument in arguments)
@@ -52,6 +52,11 @@ internal static class SshKeygen
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
+        if (input is not null)
+        {
+            process.StandardInput.Write(input);
+        }
+
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
