@@ -109,6 +109,51 @@ public sealed class SshKeyFileTests : IDisposable
         Assert.Equal(ErrorIds.SshKeyNotSupported, Assert.Throws<BuildxException>(() => SshKeyFile.Load(unknownLabel, null)).ErrorId);
     }
 
+    [Theory]
+    [InlineData("ed25519", null, "")]
+    [InlineData("ecdsa", 256, "")]
+    [InlineData("rsa", 1024, "")]
+    [InlineData("ed25519", null, "pw")]
+    public void Damaged_OpenSSH_keys_give_key_errors_and_nothing_else(string type, int? bits, string passphrase)
+    {
+        // One bcrypt round keeps 150 decryptions fast.
+        var generated = SshKeygen.Generate(directory.Path, type, bits, passphrase: passphrase, kdfRounds: 1);
+        var lines = File.ReadAllLines(generated.PrivatePath);
+        var refused = 0;
+        var data = Convert.FromBase64String(string.Concat(lines[1..^1]));
+        var random = new Random(4711);
+        for (var i = 0; i < 150; i++)
+        {
+            // Flip a few bytes or cut the blob short, anywhere in header or private section.
+            var damaged = (byte[])data.Clone();
+            if (i % 3 == 0)
+            {
+                damaged = damaged[..random.Next(damaged.Length)];
+            }
+            else
+            {
+                for (var flips = random.Next(1, 4); flips > 0; flips--)
+                {
+                    damaged[random.Next(damaged.Length)] ^= (byte)random.Next(1, 256);
+                }
+            }
+
+            var text = $"{lines[0]}\n{Convert.ToBase64String(damaged)}\n{lines[^1]}\n";
+            try
+            {
+                using var key = SshKeyFile.Parse(text, passphrase.Length > 0 ? System.Text.Encoding.UTF8.GetBytes(passphrase) : null, "damaged");
+            }
+            catch (BuildxException ex)
+            {
+                Assert.StartsWith("SshKey", ex.ErrorId, StringComparison.Ordinal);
+                refused++;
+            }
+        }
+
+        // Damage confined to the comment still loads; most damage must not.
+        Assert.True(refused > 100, $"only {refused} of 150 damaged keys were refused");
+    }
+
     [Fact]
     public void A_missing_file_is_reported_as_not_found()
     {

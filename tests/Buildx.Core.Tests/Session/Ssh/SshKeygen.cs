@@ -8,7 +8,7 @@ internal static class SshKeygen
     /// <summary>A generated key: the private file and the public blob ssh-keygen wrote beside it.</summary>
     public sealed record GeneratedKey(string PrivatePath, byte[] PublicBlob, string Comment);
 
-    public static GeneratedKey Generate(string directory, string type, int? bits = null, string? format = null, string passphrase = "", string? cipher = null, string? comment = null)
+    public static GeneratedKey Generate(string directory, string type, int? bits = null, string? format = null, string passphrase = "", string? cipher = null, string? comment = null, int? kdfRounds = null)
     {
         var path = Path.Combine(directory, $"id_{type}{bits}{format}_{Guid.NewGuid():N}"[..32]);
         comment ??= "buildx-test-" + Guid.NewGuid().ToString("N")[..8];
@@ -21,6 +21,11 @@ internal static class SshKeygen
         if (format is not null)
         {
             arguments.AddRange(["-m", format]);
+        }
+
+        if (kdfRounds is { } rounds)
+        {
+            arguments.AddRange(["-a", rounds.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         }
 
         if (cipher is not null)

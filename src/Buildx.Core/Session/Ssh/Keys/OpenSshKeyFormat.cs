@@ -218,6 +218,11 @@ internal static class OpenSshKeyFormat
     /// <summary>An RSA key from OpenSSH's fields; the BCL also needs d mod (p-1) and d mod (q-1).</summary>
     internal static RSA RsaFromComponents(byte[] n, byte[] e, byte[] d, byte[] p, byte[] q, byte[] qInverse)
     {
+        if (Unsigned(p) <= 1 || Unsigned(q) <= 1)
+        {
+            throw new CryptographicException("the RSA primes are missing.");
+        }
+
         var half = (n.Length + 1) / 2;
         var dValue = Unsigned(d);
         var parameters = new RSAParameters

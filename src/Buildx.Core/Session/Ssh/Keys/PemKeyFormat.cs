@@ -32,8 +32,10 @@ internal static class PemKeyFormat
             using var text = new StringReader(block.Text);
             decoded = new PemReader(text, password is null ? null : new Password(password)).ReadObject();
         }
-        catch (Exception ex) when (ex is IOException or InvalidCipherTextException or ArgumentException or InvalidOperationException or CryptoException or FormatException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // A wrong passphrase usually fails the padding check, but now and then decrypts to bytes
+            // that fail anywhere in the ASN.1 decoding, with whatever exception that part throws.
             throw block.IsEncrypted
                 ? SshKeyErrors.PassphraseIncorrect(source, ex)
                 : SshKeyErrors.Invalid(source, $"the {block.Label} block does not decode ({ex.Message}).", ex);
