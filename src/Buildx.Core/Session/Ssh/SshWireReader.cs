@@ -4,7 +4,7 @@ using System.Text;
 namespace Buildx.Core.Session.Ssh;
 
 /// <summary>
-/// Reads RFC 4251 data types (byte, uint32, string, mpint) from a buffer; running past the end
+/// Reads RFC 4251 data types (uint32, string, mpint) from a buffer; running past the end
 /// throws <see cref="SshWireFormatException"/> instead of reading garbage.
 /// </summary>
 internal sealed class SshWireReader(ReadOnlyMemory<byte> data)
@@ -14,8 +14,6 @@ internal sealed class SshWireReader(ReadOnlyMemory<byte> data)
     public bool AtEnd => position == data.Length;
 
     public int Remaining => data.Length - position;
-
-    public byte ReadByte() => Take(1).Span[0];
 
     public uint ReadUInt32() => BinaryPrimitives.ReadUInt32BigEndian(Take(4).Span);
 

@@ -9,8 +9,6 @@ internal sealed class SshWireWriter
 {
     private readonly ArrayBufferWriter<byte> buffer = new();
 
-    public int Length => buffer.WrittenCount;
-
     public SshWireWriter WriteByte(byte value)
     {
         buffer.GetSpan(1)[0] = value;
