@@ -125,7 +125,8 @@ int main(void) {
         AfterAll { Remove-Item $keyDir -Recurse -Force -ErrorAction Ignore }
 
         It 'serves relative key paths and a SecureString passphrase to RUN steps through the in-process agent' {
-            $ctx = New-Context -Dockerfile ("FROM $baseImage AS work`nCOPY agent-list /agent-list`nRUN --mount=type=ssh,id=deploy mkdir /out && /agent-list > /out/identities`nFROM scratch`nCOPY --from=work /out /`n")
+            # SSH mounts are not in BuildKit's cache key: the unique RUN line keeps an earlier answer out.
+            $ctx = New-Context -Dockerfile ("FROM $baseImage AS work`nCOPY agent-list /agent-list`nRUN --mount=type=ssh,id=deploy mkdir /out && echo $([guid]::NewGuid()) > /out/run && /agent-list > /out/identities`nFROM scratch`nCOPY --from=work /out /`n")
             Copy-Item $agentList $ctx
             $out = New-OutputPath
             Push-Location $keyDir

@@ -85,7 +85,7 @@ public sealed class BuildOptionsEngineTests : IDisposable
             directory.Write("ctx/Dockerfile", $"""
                 FROM {BaseImage} AS work
                 COPY agent-list /agent-list
-                RUN --mount=type=ssh mkdir /out && /agent-list > /out/identities
+                RUN --mount=type=ssh mkdir /out && echo {Guid.NewGuid():N} > /out/run && /agent-list > /out/identities
                 FROM scratch
                 COPY --from=work /out /
                 """);
@@ -110,6 +110,7 @@ public sealed class BuildOptionsEngineTests : IDisposable
     public async Task Key_files_are_served_to_RUN_steps_by_the_in_process_agent()
     {
         // An encrypted ed25519 key and an RSA key under one id; the RUN step lists them and has each sign.
+        // SSH mounts are not part of BuildKit's cache key: a unique RUN line keeps an earlier run's answer out.
         var ed25519 = Path.Combine(directory.Path, "id_ed25519");
         Run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "run step pass", "-C", "buildx-key-file", "-f", ed25519], null);
         var rsa = Path.Combine(directory.Path, "id_rsa");
@@ -117,7 +118,7 @@ public sealed class BuildOptionsEngineTests : IDisposable
         directory.Write("ctx/Dockerfile", $"""
             FROM {BaseImage} AS work
             COPY agent-sign /agent-sign
-            RUN --mount=type=ssh,id=deploy mkdir /out && /agent-sign
+            RUN --mount=type=ssh,id=deploy mkdir /out && echo {Guid.NewGuid():N} > /out/run && /agent-sign
             FROM scratch
             COPY --from=work /out /
             """);
