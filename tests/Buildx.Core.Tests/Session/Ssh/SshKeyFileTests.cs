@@ -38,6 +38,8 @@ public sealed class SshKeyFileTests : IDisposable
     [InlineData("ecdsa", 256, null, "aes256-gcm@openssh.com")]
     [InlineData("rsa", 2048, null, "aes128-cbc")]
     [InlineData("ed25519", null, null, "aes192-ctr")]
+    [InlineData("ed25519", null, null, "chacha20-poly1305@openssh.com")]
+    [InlineData("rsa", 2048, null, "aes256-cbc")]
     [InlineData("rsa", 2048, "PEM", null)]
     [InlineData("ecdsa", 521, "PEM", null)]
     [InlineData("rsa", 2048, "PKCS8", null)]

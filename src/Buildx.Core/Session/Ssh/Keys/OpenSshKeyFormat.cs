@@ -118,7 +118,7 @@ internal static class OpenSshKeyFormat
             throw SshKeyErrors.Invalid(source, $"the bcrypt options (rounds {rounds}, salt of {salt.Length} bytes) are out of range.");
         }
 
-        if (header.Encrypted.Length % 16 != 0 || header.Tag.Length < cipher.TagLength)
+        if (header.Encrypted.Length % cipher.BlockSize != 0 || header.Tag.Length < cipher.TagLength)
         {
             throw SshKeyErrors.Invalid(source, "the encrypted section's length does not fit its cipher.");
         }
@@ -130,7 +130,7 @@ internal static class OpenSshKeyFormat
         }
         catch (CryptographicException ex)
         {
-            // Only GCM can tell here: its tag fails to verify under a wrong key.
+            // Only the authenticated ciphers can tell here: their tag fails to verify under a wrong key.
             throw SshKeyErrors.PassphraseIncorrect(source, ex);
         }
         finally
