@@ -187,7 +187,11 @@ Describe 'Invoke-BuildxBuild -CacheFrom / -CacheTo on the docker driver' {
         @{ Case = 'a local export without dest'; Parameter = 'CacheTo'; Value = @{ type = 'local' }; Id = 'InvalidCacheOption' }
         @{ Case = 'an inline import'; Parameter = 'CacheFrom'; Value = 'type=inline'; Id = 'InvalidCacheOption' }
         @{ Case = 'an unknown mode'; Parameter = 'CacheTo'; Value = 'type=inline,mode=all'; Id = 'InvalidCacheOption' }
-        @{ Case = 'a local export (no writable content store yet)'; Parameter = 'CacheTo'; Value = 'type=local,dest=/tmp/buildx-cache'; Id = 'CacheExportNotSupported' }
+        @{ Case = 'a local export with an unknown mode'; Parameter = 'CacheTo'; Value = 'type=local,dest=/tmp/buildx-cache,mode=all'; Id = 'InvalidCacheOption' }
+        @{ Case = 'a local export with a non-boolean oci-mediatypes'; Parameter = 'CacheTo'; Value = @{ type = 'local'; dest = '/tmp/buildx-cache'; 'oci-mediatypes' = 'yes' }; Id = 'InvalidCacheOption' }
+        @{ Case = 'a local export with an unknown compression'; Parameter = 'CacheTo'; Value = 'type=local,dest=/tmp/buildx-cache,compression=lz4'; Id = 'InvalidCacheOption' }
+        @{ Case = 'a local export on the docker driver (buildx refuses it too)'; Parameter = 'CacheTo'; Value = 'type=local,dest=/tmp/buildx-cache'; Id = 'CacheExportNotSupported' }
+        @{ Case = 'a local export given as a hashtable on the docker driver'; Parameter = 'CacheTo'; Value = @{ type = 'local'; dest = '/tmp/buildx-cache'; mode = 'max' }; Id = 'CacheExportNotSupported' }
     ) {
         $ctx = New-Context -Dockerfile "FROM scratch`n"
         $splat = @{ $Parameter = $Value }
@@ -314,6 +318,33 @@ Describe 'Invoke-BuildxBuild -CacheTo on a docker-container builder' {
             Should -Throw -ErrorId "CacheExportNotSupported,$cmd" -PassThru
         $err.Exception.Message | Should -Match 'unknown cache exporter'
         $err.CategoryInfo.Category | Should -Be 'InvalidOperation'
+    }
+
+    It "surfaces the refusal of a local cache export and leaves dest as it was (<Form>)" -ForEach @(
+        @{ Form = 'CSV with a relative dest'; Value = 'type=local,dest=./cache,mode=max' }
+        @{ Form = 'hashtable'; Value = @{ type = 'local'; dest = './cache'; mode = 'min'; tag = 'ci' } }
+    ) {
+        $ctx = New-Context -Dockerfile "FROM scratch`nCOPY Dockerfile /`n"
+        $work = New-OutputPath
+        New-Item -ItemType Directory -Path $work | Out-Null
+        Push-Location $work
+        try {
+            $err = { Invoke-BuildxBuild -Builder $name -Path $ctx -CacheTo $Value -Output 'type=cacheonly' -Progress Quiet } |
+                Should -Throw -ErrorId "CacheExportNotSupported,$cmd" -PassThru
+            $err.Exception.Message | Should -Match 'unknown cache exporter: "local"'
+            $err.CategoryInfo.Category | Should -Be 'InvalidOperation'
+            Join-Path $work 'cache' | Should -Not -Exist
+        }
+        finally { Pop-Location }
+    }
+
+    It 'refuses a local cache dest that is a file before building' {
+        $ctx = New-Context -Dockerfile "FROM scratch`nCOPY Dockerfile /`n"
+        $file = Join-Path $ctx 'Dockerfile'
+        $err = { Invoke-BuildxBuild -Builder $name -Path $ctx -CacheTo "type=local,dest=$file" -Output 'type=cacheonly' -Progress Quiet } |
+            Should -Throw -ErrorId "InvalidCacheOption,$cmd" -PassThru
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        Get-Content $file -Raw | Should -Be "FROM scratch`nCOPY Dockerfile /`n"
     }
 }
 

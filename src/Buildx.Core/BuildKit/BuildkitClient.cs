@@ -15,11 +15,12 @@ public sealed class BuildkitClient : IDisposable
 {
     private readonly GrpcChannel channel;
     private readonly Control.ControlClient control;
+    private readonly TransportFaultLog transportFaults = new();
 
     public BuildkitClient(StreamDialer dialer, string endpointDescription)
     {
         EndpointDescription = endpointDescription;
-        channel = BuildkitChannelFactory.Create(dialer);
+        channel = BuildkitChannelFactory.Create(dialer, transportFaults);
         control = new Control.ControlClient(channel);
     }
 
@@ -115,6 +116,12 @@ public sealed class BuildkitClient : IDisposable
             {
                 return buildx;
             }
+        }
+
+        if (ex.StatusCode is StatusCode.Internal or StatusCode.Unavailable && transportFaults.Last is { } fault)
+        {
+            // The connection failed with an explanation the handler did not pass on (see TransportFaultLog).
+            return fault;
         }
 
         if (ex.StatusCode == StatusCode.Cancelled)

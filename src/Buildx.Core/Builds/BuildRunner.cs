@@ -199,7 +199,7 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         solve.Session = session.Id;
 
         var statusTask = FollowStatusAsync(client.Control, solve.Ref, tracker, onEvent, rawStatus, buildCancellation.Token);
-        SolveResponse response;
+        SolveResponse? response = null;
         try
         {
             response = await client.Control.SolveAsync(solve, cancellationToken: buildCancellation.Token).ResponseAsync.ConfigureAwait(false);
@@ -215,12 +215,19 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         }
         finally
         {
+            if (response is null)
+            {
+                // A failed or cancelled solve leaves every local cache dest as it was.
+                optionServices.CacheExports.Abandon();
+            }
+
             if (buildCancellation.IsCancellationRequested)
             {
                 await WaitBrieflyAsync(statusTask).ConfigureAwait(false);
             }
         }
 
+        optionServices.CacheExports.Complete(response.ExporterResponse, w => onEvent(new BuildWarningEvent(w, null)));
         await WaitBrieflyAsync(statusTask).ConfigureAwait(false);
         await fileSend.WhenTransfersCompleteAsync().WaitAsync(TimeSpan.FromMinutes(2), cancellationToken).ConfigureAwait(false);
         if (fileSend.Transfers.FirstOrDefault(t => !t.Succeeded) is { } failedExport)

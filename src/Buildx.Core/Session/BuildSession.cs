@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Buildx.Core.Session.Grpc;
 using Buildx.Core.Transport;
 
@@ -73,7 +74,7 @@ public sealed class BuildSession : IAsyncDisposable
             controlTunnel = (ControlSessionStream)tunnel;
         }
 
-        transport = new CountingStream(tunnel);
+        transport = new CountingStream(tunnel is NetworkStream socket ? new Transport.PolledSocketReadStream(socket) : tunnel);
         serving = ServeAsync(transport, token);
     }
 

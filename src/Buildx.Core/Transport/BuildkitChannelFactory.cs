@@ -12,12 +12,15 @@ public static class BuildkitChannelFactory
     /// <summary>BuildKit's Go client allows 16 MiB messages both ways; so do we.</summary>
     public const int MaxMessageSize = 16 * 1024 * 1024;
 
-    public static GrpcChannel Create(StreamDialer dialer)
+    public static GrpcChannel Create(StreamDialer dialer) => Create(dialer, new TransportFaultLog());
+
+    /// <param name="faults">Receives the explained failures of the dialed streams.</param>
+    internal static GrpcChannel Create(StreamDialer dialer, TransportFaultLog faults)
     {
         ArgumentNullException.ThrowIfNull(dialer);
         var handler = new SocketsHttpHandler
         {
-            ConnectCallback = async (_, cancellationToken) => await dialer(cancellationToken).ConfigureAwait(false),
+            ConnectCallback = async (_, cancellationToken) => new FaultRecordingStream(await dialer(cancellationToken).ConfigureAwait(false), faults),
             // BuildKit's Status and Session streams are long-lived; keep the connection and let
             // several calls share it.
             EnableMultipleHttp2Connections = false,

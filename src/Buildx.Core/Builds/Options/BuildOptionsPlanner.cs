@@ -22,12 +22,6 @@ public static class BuildOptionsPlanner
                 $"Cache export type={export.Type} is not supported for the docker driver; only type=inline is. Switch to a docker-container or remote builder (New-BuildxBuilder -Driver docker-container), or use -CacheTo 'type=inline'.", export.Type);
         }
 
-        if (options.CacheTo.FirstOrDefault(c => c.Type == CacheSpec.Local) is { } local)
-        {
-            throw new BuildxException(ErrorIds.CacheExportNotSupported, BuildxErrorKind.NotImplemented,
-                $"A type=local cache export needs a writable session content store, which this module does not serve yet ({local}). Use type=registry or type=inline; type=local imports work.", local.Type);
-        }
-
         var attestations = AttestationSpecParser.ToAttributes(options.Attestations);
         if (attestations.Count > 0 && driver == DockerDriver.DriverName)
         {

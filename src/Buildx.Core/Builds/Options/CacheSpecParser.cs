@@ -73,6 +73,11 @@ public static class CacheSpecParser
             throw OptionText.Invalid(ErrorIds.InvalidCacheOption, parameter, $"mode '{mode}' is not known; the modes are min and max.");
         }
 
+        if (export && type is CacheSpec.Registry or CacheSpec.Local)
+        {
+            CacheExportAttributes.Validate(type, attributes, parameter);
+        }
+
         return new CacheSpec(type, attributes);
     }
 

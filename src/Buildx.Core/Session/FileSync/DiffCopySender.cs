@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Buildx.Core.BuildKit.Protocol.Fsutil;
 using Buildx.Core.Session.Grpc;
 using Google.Protobuf;
@@ -18,7 +17,9 @@ namespace Buildx.Core.Session.FileSync;
 /// <item>a STAT packet without a stat: the listing is complete;</item>
 /// <item>meanwhile, for each REQ{ID} (only entries without type bits can be requested, each once): DATA{ID}
 /// chunks of the file and then an empty DATA{ID}; a file that cannot be opened gets only the empty DATA;
-/// files are opened only when requested, by up to a few workers at once, so chunks of files interleave;</item>
+/// files are opened only when requested, by up to a few workers at once, so chunks of files interleave.
+/// The workers are threads of their own that read and send synchronously: file contents are the bulk of a
+/// transfer, and handing each chunk through the thread pool cost more CPU than moving it;</item>
 /// <item>when the receiver has everything it sends FIN; the sender answers FIN and ends the call.</item>
 /// </list>
 /// An ERR packet from the receiver aborts the transfer; a failure here is reported with an ERR packet and
@@ -36,7 +37,7 @@ internal sealed class DiffCopySender : IDisposable
     // Packets from the stat sender, the request reader and the file senders share one stream.
     private readonly SemaphoreSlim writeLock = new(1, 1);
     private readonly ConcurrentDictionary<uint, RequestableFile> requestableFiles = new();
-    private readonly Channel<FileRequest> fileRequests = Channel.CreateUnbounded<FileRequest>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly BlockingCollection<FileRequest> fileRequests = new();
     private readonly object failureLock = new();
     private Exception? firstFailure;
 
@@ -58,13 +59,14 @@ internal sealed class DiffCopySender : IDisposable
 
         var tasks = new List<Task>
         {
-            // The walk does blocking file system calls between sends.
-            Task.Run(() => GuardAsync(() => SendStatsAsync(walker, token), abort), CancellationToken.None),
-            GuardAsync(() => ReceiveRequestsAsync(token), abort),
+            // The walk makes blocking file system calls between its sends: a thread of its own, as the file senders.
+            GuardAsync(() => Task.Factory.StartNew(() => SendStats(walker, token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default), abort),
+            GuardAsync(() => Task.Factory.StartNew(() => ReceiveRequests(token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default), abort),
         };
         for (var i = 0; i < concurrentFiles; i++)
         {
-            tasks.Add(Task.Run(() => GuardAsync(() => SendRequestedFilesAsync(token), abort), CancellationToken.None));
+            var worker = Task.Factory.StartNew(() => SendRequestedFiles(token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            tasks.Add(GuardAsync(() => worker, abort));
         }
 
         await Task.WhenAll(tasks).ConfigureAwait(false);
@@ -88,7 +90,11 @@ internal sealed class DiffCopySender : IDisposable
         throw new GrpcStatusException(StatusCode.Unknown, failure.Message);
     }
 
-    public void Dispose() => writeLock.Dispose();
+    public void Dispose()
+    {
+        writeLock.Dispose();
+        fileRequests.Dispose();
+    }
 
     private async Task GuardAsync(Func<Task> work, CancellationTokenSource abort)
     {
@@ -109,9 +115,10 @@ internal sealed class DiffCopySender : IDisposable
         }
     }
 
-    private async Task SendStatsAsync(ContextWalker walker, CancellationToken token)
+    private void SendStats(ContextWalker walker, CancellationToken token)
     {
         uint id = 0;
+        var encoded = new byte[256];
         foreach (var entry in walker.Walk(token))
         {
             // Registered before it is sent: the receiver may ask for it as soon as it sees the STAT.
@@ -120,20 +127,30 @@ internal sealed class DiffCopySender : IDisposable
                 requestableFiles[id] = new RequestableFile(entry.FullPath, entry.Stat.Size);
             }
 
-            await SendAsync(new Packet { Type = PacketType.PacketStat, Stat = entry.Stat }, token).ConfigureAwait(false);
+            // Listed entries share transport writes; the end of the listing is flushed.
+            var packet = new Packet { Type = PacketType.PacketStat, Stat = entry.Stat };
+            var size = packet.CalculateSize();
+            if (encoded.Length < size)
+            {
+                encoded = new byte[Math.Max(size, encoded.Length * 2)];
+            }
+
+            packet.WriteTo(encoded.AsSpan(0, size));
+            SendEncoded(encoded.AsSpan(0, size), flush: false, token);
             id = checked(id + 1);
         }
 
-        await SendAsync(new Packet { Type = PacketType.PacketStat }, token).ConfigureAwait(false);
+        SendEncoded(new Packet { Type = PacketType.PacketStat }.ToByteArray(), flush: true, token);
     }
 
-    private async Task ReceiveRequestsAsync(CancellationToken token)
+    /// <summary>On a thread of its own, as the senders: the receiver's requests arrive one per file.</summary>
+    private void ReceiveRequests(CancellationToken token)
     {
         try
         {
             while (true)
             {
-                var packet = await fromReceiver.ReadAsync(token).ConfigureAwait(false)
+                var packet = fromReceiver.ReadBlocking(token)
                     ?? throw new IOException("the receiver ended the stream before FIN");
                 switch (packet.Type)
                 {
@@ -145,12 +162,12 @@ internal sealed class DiffCopySender : IDisposable
                             throw new InvalidDataException($"invalid file id {packet.ID}");
                         }
 
-                        fileRequests.Writer.TryWrite(new FileRequest(packet.ID, file));
+                        fileRequests.Add(new FileRequest(packet.ID, file), CancellationToken.None);
                         break;
                     case PacketType.PacketFin:
                         // All requested files have arrived: nothing more will be asked for.
-                        fileRequests.Writer.TryComplete();
-                        await SendAsync(new Packet { Type = PacketType.PacketFin }, token).ConfigureAwait(false);
+                        fileRequests.CompleteAdding();
+                        SendEncoded(new Packet { Type = PacketType.PacketFin }.ToByteArray(), flush: true, token);
                         return;
                     default:
                         // fsutil's sender ignores anything else from the receiver.
@@ -160,56 +177,87 @@ internal sealed class DiffCopySender : IDisposable
         }
         finally
         {
-            fileRequests.Writer.TryComplete();
+            fileRequests.CompleteAdding();
         }
     }
 
-    private async Task SendRequestedFilesAsync(CancellationToken token)
+    /// <summary>A worker thread: sends requested files until the receiver has asked for its last one.</summary>
+    private void SendRequestedFiles(CancellationToken token)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(chunkSize);
-        await foreach (var request in fileRequests.Reader.ReadAllAsync(token).ConfigureAwait(false))
+        foreach (var request in fileRequests.GetConsumingEnumerable(token))
         {
-            await SendFileAsync(request, buffer, token).ConfigureAwait(false);
+            SendFile(request, buffer, token);
         }
 
-        // Only returned on success: after a failure a write might still hold the buffer.
+        // Only returned on success: after a failure the output might still be copying from it.
         ArrayPool<byte>.Shared.Return(buffer);
     }
 
-    private async Task SendFileAsync(FileRequest request, byte[] buffer, CancellationToken token)
+    private void SendFile(FileRequest request, byte[] buffer, CancellationToken token)
     {
         // A file listed as empty is sent empty without opening it. That spares a system call per empty file, and
         // where FIFOs and devices cannot be told from files (the managed fallback) it keeps a read from blocking
         // forever or never ending: those report size 0.
-        var file = request.File.Size > 0 ? TryOpen(request.File.FullPath) : null;
+        using var file = request.File.Size > 0 ? TryOpen(request.File.FullPath) : null;
         if (file is not null)
         {
-            await using (file.ConfigureAwait(false))
+            long offset = 0;
+            int read;
+            while ((read = RandomAccess.Read(file, buffer.AsSpan(0, chunkSize), offset)) > 0)
             {
-                int read;
-                while ((read = await file.ReadAsync(buffer.AsMemory(0, chunkSize), token).ConfigureAwait(false)) > 0)
-                {
-                    // No copy: the buffer is reused only after the write has completed, and by then the message
-                    // has been serialized.
-                    var chunk = UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, read));
-                    await SendAsync(new Packet { Type = PacketType.PacketData, ID = request.Id, Data = chunk }, token).ConfigureAwait(false);
-                }
+                token.ThrowIfCancellationRequested();
+                SendData(request.Id, buffer.AsSpan(0, read), endOfFile: false, token);
+                offset += read;
             }
         }
 
-        await SendAsync(new Packet { Type = PacketType.PacketData, ID = request.Id }, token).ConfigureAwait(false);
+        SendData(request.Id, [], endOfFile: true, token);
     }
 
     /// <summary>Opened only when requested. As in fsutil, a file that cannot be opened (gone, a socket) is sent empty.</summary>
-    private static FileStream? TryOpen(string fullPath)
+    private static Microsoft.Win32.SafeHandles.SafeFileHandle? TryOpen(string fullPath)
     {
         try
         {
-            return new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan);
+            return File.OpenHandle(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
+        }
+    }
+
+    /// <summary>An encoded packet, on the calling thread (a sender's own).</summary>
+    private void SendEncoded(ReadOnlySpan<byte> packet, bool flush, CancellationToken token)
+    {
+        writeLock.Wait(token);
+        try
+        {
+            toReceiver.WriteEncodedBlocking([], packet, flush, token);
+        }
+        finally
+        {
+            writeLock.Release();
+        }
+    }
+
+    /// <summary>DATA{id} with <paramref name="data"/> (empty at the end of the file), on the worker's thread.</summary>
+    private void SendData(uint id, ReadOnlySpan<byte> data, bool endOfFile, CancellationToken token)
+    {
+        Span<byte> head = stackalloc byte[DataPacketHead.MaxLength];
+        var headLength = DataPacketHead.Write(head, id, data.Length);
+        writeLock.Wait(token);
+        try
+        {
+            // Packets share transport writes while more requests wait. A file's end is flushed when none
+            // does: checked under the lock, so any request still queued is sent (and flushed) after it.
+            var flush = endOfFile && fileRequests.Count == 0;
+            toReceiver.WriteEncodedBlocking(head[..headLength], data, flush, token);
+        }
+        finally
+        {
+            writeLock.Release();
         }
     }
 

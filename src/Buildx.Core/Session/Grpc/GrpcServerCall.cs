@@ -58,34 +58,8 @@ internal sealed class GrpcServerCall : IGrpcRawCall, IDisposable
                 return null;
             }
 
-            if (prefixRead < prefix.Length)
-            {
-                throw new GrpcStatusException(StatusCode.Internal, "the request ended inside a message prefix");
-            }
-
-            if (prefix[0] != 0)
-            {
-                // grpc-encoding other than identity was refused before the call started.
-                throw new GrpcStatusException(
-                    StatusCode.Internal,
-                    prefix[0] == 1 ? "grpc: compressed flag set with identity or empty encoding" : $"grpc: invalid message flag {prefix[0]}");
-            }
-
-            var length = BinaryPrimitives.ReadUInt32BigEndian(prefix.AsSpan(1));
-            if (length > MaxMessageSize)
-            {
-                throw new GrpcStatusException(
-                    StatusCode.ResourceExhausted,
-                    $"grpc: received message larger than max ({length} vs. {MaxMessageSize})");
-            }
-
-            if (messageBuffer.Length < length)
-            {
-                ReturnMessageBuffer();
-                messageBuffer = ArrayPool<byte>.Shared.Rent((int)length);
-            }
-
-            var message = messageBuffer.AsMemory(0, (int)length);
+            var length = CheckPrefix(prefixRead);
+            var message = messageBuffer.AsMemory(0, length);
             if (await ReadFullyAsync(message, token).ConfigureAwait(false) < length)
             {
                 throw new GrpcStatusException(StatusCode.Internal, "the request ended inside a message");
@@ -97,6 +71,88 @@ internal sealed class GrpcServerCall : IGrpcRawCall, IDisposable
         {
             Volatile.Write(ref reading, 0);
         }
+    }
+
+    /// <summary>The blocking form of <see cref="ReadMessageAsync"/>, for a consumer on a thread of its own.</summary>
+    public ReadOnlyMemory<byte>? ReadMessageBlocking(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref reading, 1) != 0)
+        {
+            throw new InvalidOperationException("A read is already in progress on this call.");
+        }
+
+        try
+        {
+            using var linked = LinkWithCall(cancellationToken, out var token);
+            var prefixRead = ReadFullyBlocking(prefix, token);
+            if (prefixRead == 0)
+            {
+                return null;
+            }
+
+            var length = CheckPrefix(prefixRead);
+            var message = messageBuffer.AsMemory(0, length);
+            if (ReadFullyBlocking(message.Span, token) < length)
+            {
+                throw new GrpcStatusException(StatusCode.Internal, "the request ended inside a message");
+            }
+
+            return message;
+        }
+        finally
+        {
+            Volatile.Write(ref reading, 0);
+        }
+    }
+
+    /// <summary>Checks a message prefix and makes room for the message; returns its length.</summary>
+    private int CheckPrefix(int prefixRead)
+    {
+        if (prefixRead < prefix.Length)
+        {
+            throw new GrpcStatusException(StatusCode.Internal, "the request ended inside a message prefix");
+        }
+
+        if (prefix[0] != 0)
+        {
+            // grpc-encoding other than identity was refused before the call started.
+            throw new GrpcStatusException(
+                StatusCode.Internal,
+                prefix[0] == 1 ? "grpc: compressed flag set with identity or empty encoding" : $"grpc: invalid message flag {prefix[0]}");
+        }
+
+        var length = BinaryPrimitives.ReadUInt32BigEndian(prefix.AsSpan(1));
+        if (length > MaxMessageSize)
+        {
+            throw new GrpcStatusException(
+                StatusCode.ResourceExhausted,
+                $"grpc: received message larger than max ({length} vs. {MaxMessageSize})");
+        }
+
+        if (messageBuffer.Length < length)
+        {
+            ReturnMessageBuffer();
+            messageBuffer = ArrayPool<byte>.Shared.Rent((int)length);
+        }
+
+        return (int)length;
+    }
+
+    private int ReadFullyBlocking(Span<byte> destination, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (total < destination.Length)
+        {
+            var read = stream.ReadBlocking(destination[total..], cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+        }
+
+        return total;
     }
 
     public async ValueTask WriteMessageAsync(IMessage message, CancellationToken cancellationToken)
@@ -133,6 +189,50 @@ internal sealed class GrpcServerCall : IGrpcRawCall, IDisposable
             {
                 messageSource.Clear();
             }
+        }
+        finally
+        {
+            Volatile.Write(ref writing, 0);
+        }
+    }
+
+    public void WriteMessageBlocking(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body, bool flush, CancellationToken cancellationToken)
+    {
+        // The gRPC prefix and the head share one small buffer; the body is copied only into the frames.
+        const int MaxHeadLength = 64;
+        if (head.Length > MaxHeadLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(head), head.Length, $"A message head is at most {MaxHeadLength} bytes.");
+        }
+
+        if (Interlocked.Exchange(ref writing, 1) != 0)
+        {
+            throw new InvalidOperationException("A write is already in progress on this call.");
+        }
+
+        try
+        {
+            var size = head.Length + body.Length;
+            if (size > MaxMessageSize)
+            {
+                throw new GrpcStatusException(
+                    StatusCode.ResourceExhausted,
+                    $"grpc: trying to send message larger than max ({size} vs. {MaxMessageSize})");
+            }
+
+            using var linked = LinkWithCall(cancellationToken, out var token);
+            if (!responseHeadersSent)
+            {
+                // Appending headers waits only when the output is full; this thread is the producer's own.
+                stream.WriteHeadersAsync(ResponseHeaders, endStream: false, token).AsTask().GetAwaiter().GetResult();
+                responseHeadersSent = true;
+            }
+
+            Span<byte> prefixAndHead = stackalloc byte[GrpcMessageSource.PrefixLength + MaxHeadLength];
+            prefixAndHead[0] = 0;
+            BinaryPrimitives.WriteUInt32BigEndian(prefixAndHead[1..], (uint)size);
+            head.CopyTo(prefixAndHead[GrpcMessageSource.PrefixLength..]);
+            stream.WriteDataBlocking(prefixAndHead[..(GrpcMessageSource.PrefixLength + head.Length)], body, flush, token);
         }
         finally
         {

@@ -61,11 +61,17 @@ public sealed class GrpcServiceRegistry
             var bytes = await call.ReadMessageAsync(cancellationToken).ConfigureAwait(false);
             return bytes is { } message ? parser.ParseFrom(message.Span) : null;
         }
+
+        public T? ReadBlocking(CancellationToken cancellationToken) =>
+            call.ReadMessageBlocking(cancellationToken) is { } message ? parser.ParseFrom(message.Span) : null;
     }
 
     private sealed class TypedWriter<T>(IGrpcRawCall call) : IGrpcStreamWriter<T>
         where T : class, IMessage<T>
     {
         public ValueTask WriteAsync(T message, CancellationToken cancellationToken) => call.WriteMessageAsync(message, cancellationToken);
+
+        public void WriteEncodedBlocking(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body, bool flush, CancellationToken cancellationToken) =>
+            call.WriteMessageBlocking(head, body, flush, cancellationToken);
     }
 }

@@ -28,6 +28,6 @@ public sealed class GrpcSessionServer
     {
         ArgumentNullException.ThrowIfNull(transport);
         var connection = new Http2ServerConnection(transport, stream => GrpcStreamDispatcher.ServeAsync(stream, registry));
-        return connection.RunAsync(cancellationToken);
+        return FrameReaderThread.Run(() => connection.RunAsync(cancellationToken));
     }
 }

@@ -5,4 +5,7 @@ public interface IGrpcStreamReader<T>
     where T : class
 {
     ValueTask<T?> ReadAsync(CancellationToken cancellationToken);
+
+    /// <summary>The blocking form of <see cref="ReadAsync"/>; see <see cref="IGrpcRawCall.ReadMessageBlocking"/>.</summary>
+    T? ReadBlocking(CancellationToken cancellationToken);
 }

@@ -52,7 +52,17 @@ internal sealed class Http2ConnectionOutput
 
     /// <summary>Someone (the writer loop or a producer) is writing a batch from <see cref="writeBuffer"/>.</summary>
     private bool writing;
-    private TaskCompletionSource? writerWakeup;
+
+    /// <summary>Producers waiting in <see cref="WriteDataBlocking"/> for credit, room or the writer role.</summary>
+    private int blockingProducers;
+
+    /// <summary>Those of them that wait for the writer role: the writer loop leaves the next batch to them.</summary>
+    private int roleWaiters;
+
+    /// <summary>A blocking producer asked for a flush while another writer had the role.</summary>
+    private bool flushRequested;
+    /// <summary>The writer loop waits on the lock for something to write.</summary>
+    private bool writerWaiting;
     private long connectionSendWindow = Http2ServerLimits.DefaultInitialWindowSize;
     private int maxFrameSize = Http2ServerLimits.DefaultMaxFrameSize;
     private bool completed;
@@ -65,7 +75,8 @@ internal sealed class Http2ConnectionOutput
     }
 
 
-    public void Start() => writerLoop = Task.Run(WriteLoopAsync);
+    public void Start() =>
+        writerLoop = Task.Factory.StartNew(WriteLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <summary>The client connection preface (RFC 9113 section 3.4); a client sends it before any frame.</summary>
     public ValueTask WriteClientPrefaceAsync() =>
@@ -232,11 +243,101 @@ internal sealed class Http2ConnectionOutput
 
             if (count > 0)
             {
-                await WriteBatchAsync(count, batch, byProducer: true).ConfigureAwait(false);
+                await WriteBatchAsync(count, batch).ConfigureAwait(false);
             }
             else
             {
                 await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The blocking form of <see cref="WriteDataAsync(IHttp2SendStream, ReadOnlyMemory{byte}, bool, CancellationToken)"/>
+    /// for a bulk producer on a thread of its own (file contents): it hands nothing to the thread pool. It
+    /// waits on the connection's lock for credit, room or the writer role, and writes full batches to the
+    /// transport itself while it has bytes to send; the writer loop leaves batches to it meanwhile. Sending
+    /// a large file through the async path cost a pool hop per batch for the producer, the writer loop and
+    /// the socket completion, and idle pool threads spinning between those hops were half the client's CPU.
+    /// Without <paramref name="flush"/> the last partial batch stays buffered for the producer's next write
+    /// (many small files then share one transport write); the producer must flush once it goes idle. With it,
+    /// the call returns once the bytes are written, or handed to whoever is writing.
+    /// </summary>
+    public void WriteDataBlocking(
+        IHttp2SendStream stream,
+        ReadOnlySpan<byte> prefix,
+        ReadOnlySpan<byte> data,
+        bool endStream,
+        bool flush,
+        CancellationToken cancellationToken)
+    {
+        CancellationTokenRegistration cancellation = default;
+        var appended = false;
+        try
+        {
+            while (true)
+            {
+                int count;
+                long batch;
+                lock (gate)
+                {
+                    if (!appended)
+                    {
+                        ThrowIfUnwritable(stream);
+                        appended = TryAppendData(stream, prefix, data, endStream, out var fromPrefix, out var fromData, out _);
+                        prefix = prefix[fromPrefix..];
+                        data = data[fromData..];
+                    }
+                    else
+                    {
+                        ThrowIfFailed();
+                    }
+
+                    var mustFlush = flush || flushRequested;
+                    if (appended && (!mustFlush || fillLength == 0))
+                    {
+                        return;
+                    }
+
+                    if (fillLength > 0 && !writing)
+                    {
+                        (count, batch) = TakeBatch();
+                    }
+                    else if (appended)
+                    {
+                        // Someone else is writing: whoever lets go of the role sees the request.
+                        flushRequested = true;
+                        return;
+                    }
+                    else
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        if (cancellation == default && cancellationToken.CanBeCanceled)
+                        {
+                            cancellation = cancellationToken.UnsafeRegister(static state => ((Http2ConnectionOutput)state!).PulseWaitersLocked(), this);
+                        }
+
+                        WaitAsBlockingProducer();
+                        continue;
+                    }
+                }
+
+                WriteBatch(count, batch, byProducer: true);
+            }
+        }
+        finally
+        {
+            cancellation.Dispose();
+            if (!appended)
+            {
+                lock (gate)
+                {
+                    // Failed or cancelled: what is buffered goes out with the writer loop, which left batches to us.
+                    if (fillLength > 0 && !writing && roleWaiters == 0)
+                    {
+                        WakeWriter();
+                    }
+                }
             }
         }
     }
@@ -379,6 +480,10 @@ internal sealed class Http2ConnectionOutput
             }
 
             blockedProducers.Clear();
+            if (blockingProducers > 0)
+            {
+                Monitor.PulseAll(gate);
+            }
         }
     }
 
@@ -427,48 +532,50 @@ internal sealed class Http2ConnectionOutput
         }
     }
 
-    private async Task WriteLoopAsync()
+    /// <summary>
+    /// The writer loop, on a thread of its own: it waits on the lock and writes synchronously, so frames
+    /// appended by the frame loop (PING and SETTINGS acks, WINDOW_UPDATEs) and by async producers go out
+    /// without a thread-pool hop per wake-up and per socket completion.
+    /// </summary>
+    private void WriteLoop()
     {
         try
         {
             while (true)
             {
-                Task? wakeup = null;
-                int count = 0;
-                long batch = 0;
+                int count;
+                long batch;
                 lock (gate)
                 {
-                    if (failure is not null)
+                    while (true)
                     {
-                        return;
-                    }
+                        if (failure is not null)
+                        {
+                            return;
+                        }
 
-                    if (fillLength > 0 && !writing)
-                    {
-                        (count, batch) = TakeBatch();
-                    }
-                    else if (fillLength == 0 && completed && !writing)
-                    {
-                        return;
-                    }
-                    else
-                    {
-                        // Nothing to write, or a producer holds the role; it wakes us when it lets go.
-                        writerWakeup = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                        wakeup = writerWakeup.Task;
+                        if (fillLength > 0 && !writing && roleWaiters == 0)
+                        {
+                            (count, batch) = TakeBatch();
+                            break;
+                        }
+
+                        if (fillLength == 0 && completed && !writing)
+                        {
+                            return;
+                        }
+
+                        // Nothing to write, or a producer holds the role or waits for it; it pulses when it lets go.
+                        writerWaiting = true;
+                        Monitor.Wait(gate);
+                        writerWaiting = false;
                     }
                 }
 
-                if (wakeup is not null)
-                {
-                    await wakeup.ConfigureAwait(false);
-                    continue;
-                }
-
-                await WriteBatchAsync(count, batch, byProducer: false).ConfigureAwait(false);
+                WriteBatch(count, batch, byProducer: false);
             }
         }
-#pragma warning disable CA1031 // WriteBatchAsync recorded the failure; producers see it as an IOException.
+#pragma warning disable CA1031 // WriteBatch recorded the failure; producers see it as an IOException.
         catch (Exception)
 #pragma warning restore CA1031
         {
@@ -489,19 +596,21 @@ internal sealed class Http2ConnectionOutput
         (fillBuffer, writeBuffer) = (writeBuffer, fillBuffer);
         var count = fillLength;
         fillLength = 0;
+        flushRequested = false;
         WakeBlockedProducers();
         return (count, ++batchesTaken);
     }
 
     /// <summary>
-    /// Writes a taken batch and gives the writer role back. The writer loop flushes only when idle (a busy
-    /// writer's batches stay large) or when someone waits for a flush; a producer writing its own bytes always does.
+    /// Writes a taken batch on the calling thread (the writer loop's or a blocking producer's) and gives the
+    /// writer role back. The writer loop flushes only when idle (a busy writer's batches stay large) or when
+    /// someone waits for a flush; a producer writing its own bytes always does.
     /// </summary>
-    private async Task WriteBatchAsync(int count, long batch, bool byProducer)
+    private void WriteBatch(int count, long batch, bool byProducer)
     {
         try
         {
-            await transport.WriteAsync(writeBuffer.AsMemory(0, count), writeAbort.Token).ConfigureAwait(false);
+            transport.Write(writeBuffer, 0, count);
             bool flush;
             lock (gate)
             {
@@ -510,38 +619,79 @@ internal sealed class Http2ConnectionOutput
 
             if (flush)
             {
-                await transport.FlushAsync(writeAbort.Token).ConfigureAwait(false);
+                transport.Flush();
             }
 
-            lock (gate)
-            {
-                writing = false;
-                if (flush)
-                {
-                    batchesFlushed = batch;
-                    ReleaseFlushWaiters(null);
-                }
-
-                // A producer lets go: frames others appended meanwhile need the loop, and so does its exit.
-                if (byProducer && (fillLength > 0 || completed))
-                {
-                    WakeWriter();
-                }
-            }
+            ReleaseRole(batch, flush);
         }
         catch (Exception exception)
         {
-            lock (gate)
+            throw FailTransport(exception);
+        }
+    }
+
+    /// <summary>The async producer's form of <see cref="WriteBatch"/> (<see cref="WriteDataAndFlushAsync"/>).</summary>
+    private async Task WriteBatchAsync(int count, long batch)
+    {
+        try
+        {
+            await transport.WriteAsync(writeBuffer.AsMemory(0, count), writeAbort.Token).ConfigureAwait(false);
+            await transport.FlushAsync(writeAbort.Token).ConfigureAwait(false);
+            ReleaseRole(batch, flushed: true);
+        }
+        catch (Exception exception)
+        {
+            throw FailTransport(exception);
+        }
+    }
+
+    private void ReleaseRole(long batch, bool flushed)
+    {
+        lock (gate)
+        {
+            writing = false;
+            if (flushed)
             {
-                failure ??= exception;
-                completed = true;
-                writing = false;
-                WakeBlockedProducers();
-                ReleaseFlushWaiters(TransportFailed());
-                WakeWriter();
+                batchesFlushed = batch;
+                ReleaseFlushWaiters(null);
             }
 
-            throw TransportFailed();
+            // Blocking producers may take the role, and the writer loop takes what others appended.
+            PulseWaiters();
+        }
+    }
+
+    /// <summary>Records a transport failure, fails everyone waiting, and returns what the writer throws.</summary>
+    private IOException FailTransport(Exception exception)
+    {
+        lock (gate)
+        {
+            failure ??= exception;
+            completed = true;
+            writing = false;
+            WakeBlockedProducers();
+            ReleaseFlushWaiters(TransportFailed());
+            PulseWaiters();
+        }
+
+        return TransportFailed();
+    }
+
+    /// <summary>Waits on the lock (held) until credit, room, the writer role, a failure or cancellation changes something.</summary>
+    private void WaitAsBlockingProducer()
+    {
+        // Waiting for credit with nothing buffered (not for the role) must not hold back control frames.
+        var forRole = writing;
+        blockingProducers++;
+        roleWaiters += forRole ? 1 : 0;
+        try
+        {
+            Monitor.Wait(gate);
+        }
+        finally
+        {
+            blockingProducers--;
+            roleWaiters -= forRole ? 1 : 0;
         }
     }
 
@@ -603,63 +753,76 @@ internal sealed class Http2ConnectionOutput
     /// </summary>
     private bool TryAppendData(IHttp2SendStream stream, ref ReadOnlyMemory<byte> prefix, ref ReadOnlyMemory<byte> data, bool endStream, bool wakeWriter)
     {
-        var appended = false;
-        try
+        var done = TryAppendData(stream, prefix.Span, data.Span, endStream, out var fromPrefix, out var fromData, out var appended);
+        prefix = prefix[fromPrefix..];
+        data = data[fromData..];
+        if (appended && wakeWriter)
         {
-            while (true)
+            WakeWriter();
+        }
+
+        return done;
+    }
+
+    /// <summary>The span form: reports how much of each part went out, and whether any frame was appended.</summary>
+    private bool TryAppendData(
+        IHttp2SendStream stream,
+        ReadOnlySpan<byte> prefix,
+        ReadOnlySpan<byte> data,
+        bool endStream,
+        out int fromPrefix,
+        out int fromData,
+        out bool appended)
+    {
+        fromPrefix = 0;
+        fromData = 0;
+        appended = false;
+        while (true)
+        {
+            var room = FlushThreshold - fillLength - Http2FrameHeader.Size;
+            var remaining = prefix.Length - fromPrefix + data.Length - fromData;
+            if (remaining == 0)
             {
-                var room = FlushThreshold - fillLength - Http2FrameHeader.Size;
-                var remaining = prefix.Length + data.Length;
-                if (remaining == 0)
+                if (!endStream)
                 {
-                    if (!endStream)
-                    {
-                        return true;
-                    }
-
-                    if (room < 0)
-                    {
-                        return false;
-                    }
-
-                    fillLength += Http2FrameWriter.WriteData(fillBuffer.AsSpan(fillLength), stream.Id, default, endStream: true);
-                    stream.SendEnded = true;
-                    appended = true;
                     return true;
                 }
 
-                var credit = Math.Min(stream.SendWindow, connectionSendWindow);
-                var chunk = (int)Math.Min(Math.Min(credit, remaining), Math.Min(room, maxFrameSize));
-                if (chunk <= 0)
+                if (room < 0)
                 {
                     return false;
                 }
 
-                var last = chunk == remaining;
-                var flags = endStream && last ? Http2FrameFlags.EndStream : Http2FrameFlags.None;
-                new Http2FrameHeader(chunk, Http2FrameType.Data, flags, stream.Id).WriteTo(fillBuffer.AsSpan(fillLength));
-                var payload = fillBuffer.AsSpan(fillLength + Http2FrameHeader.Size, chunk);
-                var fromPrefix = Math.Min(chunk, prefix.Length);
-                prefix.Span[..fromPrefix].CopyTo(payload);
-                data.Span[..(chunk - fromPrefix)].CopyTo(payload[fromPrefix..]);
-                prefix = prefix[fromPrefix..];
-                data = data[(chunk - fromPrefix)..];
-                fillLength += Http2FrameHeader.Size + chunk;
-                stream.SendWindow -= chunk;
-                connectionSendWindow -= chunk;
+                fillLength += Http2FrameWriter.WriteData(fillBuffer.AsSpan(fillLength), stream.Id, default, endStream: true);
+                stream.SendEnded = true;
                 appended = true;
-                if (last)
-                {
-                    stream.SendEnded |= endStream;
-                    return true;
-                }
+                return true;
             }
-        }
-        finally
-        {
-            if (appended && wakeWriter)
+
+            var credit = Math.Min(stream.SendWindow, connectionSendWindow);
+            var chunk = (int)Math.Min(Math.Min(credit, remaining), Math.Min(room, maxFrameSize));
+            if (chunk <= 0)
             {
-                WakeWriter();
+                return false;
+            }
+
+            var last = chunk == remaining;
+            var flags = endStream && last ? Http2FrameFlags.EndStream : Http2FrameFlags.None;
+            new Http2FrameHeader(chunk, Http2FrameType.Data, flags, stream.Id).WriteTo(fillBuffer.AsSpan(fillLength));
+            var payload = fillBuffer.AsSpan(fillLength + Http2FrameHeader.Size, chunk);
+            var takePrefix = Math.Min(chunk, prefix.Length - fromPrefix);
+            prefix.Slice(fromPrefix, takePrefix).CopyTo(payload);
+            data.Slice(fromData, chunk - takePrefix).CopyTo(payload[takePrefix..]);
+            fromPrefix += takePrefix;
+            fromData += chunk - takePrefix;
+            fillLength += Http2FrameHeader.Size + chunk;
+            stream.SendWindow -= chunk;
+            connectionSendWindow -= chunk;
+            appended = true;
+            if (last)
+            {
+                stream.SendEnded |= endStream;
+                return true;
             }
         }
     }
@@ -671,10 +834,30 @@ internal sealed class Http2ConnectionOutput
         return producer.Task;
     }
 
+    /// <summary>Under the lock: the writer loop re-checks for a batch.</summary>
     private void WakeWriter()
     {
-        writerWakeup?.TrySetResult();
-        writerWakeup = null;
+        if (writerWaiting)
+        {
+            Monitor.PulseAll(gate);
+        }
+    }
+
+    /// <summary>Under the lock: the writer loop and blocking producers re-check their conditions.</summary>
+    private void PulseWaiters()
+    {
+        if (writerWaiting || blockingProducers > 0)
+        {
+            Monitor.PulseAll(gate);
+        }
+    }
+
+    private void PulseWaitersLocked()
+    {
+        lock (gate)
+        {
+            PulseWaiters();
+        }
     }
 
     private void ThrowIfFailed()

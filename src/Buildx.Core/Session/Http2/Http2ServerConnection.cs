@@ -149,10 +149,14 @@ internal sealed class Http2ServerConnection
             if (octetsSinceYield >= YieldEveryOctets)
             {
                 // Reads complete synchronously while the peer keeps sending; step aside now and then
-                // so the handlers consuming the data get a thread even on a small thread pool.
+                // so the handlers consuming the data get a thread even on a small thread pool. (A loop
+                // on its own thread takes no pool thread from them.)
                 octetsSinceYield = 0;
-                WakeReaders();
-                await Task.Yield();
+                if (!FrameReaderThread.IsCurrent)
+                {
+                    WakeReaders();
+                    await Task.Yield();
+                }
             }
 
             if (!reader.HasBufferedFrame)

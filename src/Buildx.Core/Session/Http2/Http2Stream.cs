@@ -14,6 +14,9 @@ internal sealed class Http2Stream : IHttp2SendStream
     private readonly Http2InboundBuffer inbound = new();
     private readonly CancellationTokenSource abortSource = new();
     private TaskCompletionSource? readWaiter;
+
+    /// <summary>A consumer waits in <see cref="ReadBlocking"/>, on the lock.</summary>
+    private bool blockingReader;
     private int receiveWindow;
     private int unreturnedCredit;
     private bool requestEnded;
@@ -81,6 +84,10 @@ internal sealed class Http2Stream : IHttp2SendStream
     public ValueTask WriteDataAsync(IHttp2DataSource source, CancellationToken cancellationToken) =>
         connection.Output.WriteDataAsync(this, source, cancellationToken);
 
+    /// <summary>Sends <paramref name="prefix"/> then <paramref name="data"/> as DATA, blocking the calling thread (a producer's own).</summary>
+    public void WriteDataBlocking(ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> data, bool flush, CancellationToken cancellationToken) =>
+        connection.Output.WriteDataBlocking(this, prefix, data, endStream: false, flush, cancellationToken);
+
     /// <summary>
     /// Reads request body bytes; 0 once the peer has ended the request. Consumed bytes are returned to
     /// the peer's windows in batches.
@@ -94,34 +101,15 @@ internal sealed class Http2Stream : IHttp2SendStream
 
         while (true)
         {
-            Task wait;
+            Task? wait = null;
             int read;
-            var streamCredit = 0;
+            int streamCredit;
             lock (sync)
             {
-                ThrowIfAborted();
-                read = inbound.Read(destination.Span);
-                if (read == 0)
+                if (!TryTake(destination.Span, out read, out streamCredit))
                 {
-                    if (requestEnded)
-                    {
-                        return 0;
-                    }
-
                     readWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                     wait = readWaiter.Task;
-                }
-                else
-                {
-                    wait = Task.CompletedTask;
-                    unreturnedCredit += read;
-                    if (!requestEnded && unreturnedCredit >= Http2ServerLimits.WindowUpdateThreshold)
-                    {
-                        // Widen our own view first: the peer may use the credit as soon as it sees it.
-                        streamCredit = unreturnedCredit;
-                        receiveWindow += streamCredit;
-                        unreturnedCredit = 0;
-                    }
                 }
             }
 
@@ -136,7 +124,99 @@ internal sealed class Http2Stream : IHttp2SendStream
                 return read;
             }
 
+            if (wait is null)
+            {
+                return 0;
+            }
+
             await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The blocking form of <see cref="ReadAsync"/>, for a consumer on a thread of its own: it waits on the
+    /// stream's lock, so the frame loop hands it data without a thread-pool hop.
+    /// </summary>
+    public int ReadBlocking(Span<byte> destination, CancellationToken cancellationToken)
+    {
+        if (destination.IsEmpty)
+        {
+            return 0;
+        }
+
+        using var cancellation = cancellationToken.UnsafeRegister(static state => ((Http2Stream)state!).PulseBlockingReader(), this);
+        int read;
+        int streamCredit;
+        lock (sync)
+        {
+            while (!TryTake(destination, out read, out streamCredit))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                blockingReader = true;
+                try
+                {
+                    Monitor.Wait(sync);
+                }
+                finally
+                {
+                    blockingReader = false;
+                }
+            }
+        }
+
+        if (read > 0)
+        {
+            // Appending control frames waits only when the output is full; this thread is the consumer's own.
+            if (streamCredit > 0)
+            {
+                WaitFor(connection.Output.WriteWindowUpdateAsync(Id, streamCredit));
+            }
+
+            WaitFor(connection.ReturnConnectionCreditAsync(read));
+        }
+
+        return read;
+    }
+
+    /// <summary>
+    /// Under the lock: takes buffered bytes (false when there are none yet), or sees the end (true, 0 read).
+    /// Credit for the peer is counted here and returned by the caller once the lock is released.
+    /// </summary>
+    private bool TryTake(Span<byte> destination, out int read, out int streamCredit)
+    {
+        ThrowIfAborted();
+        streamCredit = 0;
+        read = inbound.Read(destination);
+        if (read == 0)
+        {
+            return requestEnded;
+        }
+
+        unreturnedCredit += read;
+        if (!requestEnded && unreturnedCredit >= Http2ServerLimits.WindowUpdateThreshold)
+        {
+            // Widen our own view first: the peer may use the credit as soon as it sees it.
+            streamCredit = unreturnedCredit;
+            receiveWindow += streamCredit;
+            unreturnedCredit = 0;
+        }
+
+        return true;
+    }
+
+    private static void WaitFor(ValueTask pending)
+    {
+        if (!pending.IsCompletedSuccessfully)
+        {
+            pending.AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    private void PulseBlockingReader()
+    {
+        lock (sync)
+        {
+            Monitor.PulseAll(sync);
         }
     }
 
@@ -243,5 +323,9 @@ internal sealed class Http2Stream : IHttp2SendStream
     {
         readWaiter?.TrySetResult();
         readWaiter = null;
+        if (blockingReader)
+        {
+            Monitor.PulseAll(sync);
+        }
     }
 }

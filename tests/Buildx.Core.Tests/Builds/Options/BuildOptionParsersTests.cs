@@ -40,6 +40,13 @@ public class BuildOptionParsersTests
     [InlineData("type=inline", false, "only a cache export")]
     [InlineData("type=registry,ref=r,mode=all", true, "the modes are min and max")]
     [InlineData("ref=r", true, "needs a type")]
+    [InlineData("type=local,dest=x,mode=everything", true, "the modes are min and max")]
+    [InlineData("type=local,dest=x,oci-mediatypes=yes", true, "oci-mediatypes='yes' is not a boolean")]
+    [InlineData("type=local,dest=x,reset=always", true, "reset='always' is not a boolean")]
+    [InlineData("type=registry,ref=r,ignore-error=maybe", true, "ignore-error='maybe' is not a boolean")]
+    [InlineData("type=local,dest=x,compression=lz4", true, "compression 'lz4' is not known")]
+    [InlineData("type=local,dest=x,compression=zstd,compression-level=high", true, "compression-level 'high' is not an integer")]
+    [InlineData("type=registry,ref=r,image-manifest=true,oci-mediatypes=false", true, "image-manifest=true needs OCI media types")]
     public void Refuses_incomplete_cache_entries(string text, bool export, string expected)
     {
         var error = Assert.Throws<BuildxException>(() => CacheSpecParser.ParseCsv(text, export));

@@ -83,6 +83,79 @@ public sealed class BuildOptionsPlannerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_local_cache_export_goes_out_with_its_dest_and_the_session_serves_that_store_writable()
+    {
+        var dest = Path.Combine(directory.Path, "cache");
+        var options = new BuildOptions
+        {
+            CacheTo = [CacheSpecParser.ParseCsv($"type=local,dest={dest},mode=max,oci-mediatypes=true,image-manifest=true,compression=zstd,compression-level=3,force-compression=true,ignore-error=true,tag=ci", export: true)],
+            CacheFrom = [CacheSpecParser.ParseCsv($"type=local,src={dest}", export: false)],
+        };
+        BuildOptionsPlanner.Validate(options, "docker-container");
+        var services = await BuildOptionsServices.CreateAsync(options, _ => { }, CancellationToken.None);
+
+        var solve = Solve(services.Options, driver: "docker-container");
+
+        // Every attribute goes to BuildKit as given; the daemon names the store "local:" + dest.
+        var export = Assert.Single(solve.Cache.Exports);
+        Assert.Equal("local", export.Type);
+        Assert.Equal(
+            new Dictionary<string, string>
+            {
+                ["dest"] = dest,
+                ["mode"] = "max",
+                ["oci-mediatypes"] = "true",
+                ["image-manifest"] = "true",
+                ["compression"] = "zstd",
+                ["compression-level"] = "3",
+                ["force-compression"] = "true",
+                ["ignore-error"] = "true",
+                ["tag"] = "ci",
+            },
+            export.Attrs);
+        Assert.Equal(string.Empty, solve.Cache.ExportRefDeprecated);
+        Assert.Empty(solve.Cache.ExportAttrsDeprecated);
+        // The import of the same directory (it has no index.json yet) is skipped, as BuildKit's client does.
+        Assert.Empty(solve.Cache.Imports);
+        var store = Assert.Single(services.Content!.Stores);
+        Assert.Equal("local:" + dest, store.Key);
+        Assert.True(store.Value.Writable);
+        Assert.Equal(dest, store.Value.Directory);
+    }
+
+    [Fact]
+    public async Task A_registry_cache_export_goes_out_as_its_attributes_alone_without_a_session_store()
+    {
+        var options = new BuildOptions
+        {
+            CacheTo = [CacheSpecParser.ParseCsv("type=registry,ref=127.0.0.1:5000/app:cache,mode=max,oci-mediatypes=true,image-manifest=true,compression=estargz,ignore-error=false", export: true)],
+        };
+        BuildOptionsPlanner.Validate(options, "remote");
+        var services = await BuildOptionsServices.CreateAsync(options, _ => { }, CancellationToken.None);
+
+        var solve = Solve(services.Options, driver: "remote");
+
+        var export = Assert.Single(solve.Cache.Exports);
+        Assert.Equal("registry", export.Type);
+        Assert.Equal(
+            new Dictionary<string, string>
+            {
+                ["ref"] = "127.0.0.1:5000/app:cache",
+                ["mode"] = "max",
+                ["oci-mediatypes"] = "true",
+                ["image-manifest"] = "true",
+                ["compression"] = "estargz",
+                ["ignore-error"] = "false",
+            },
+            export.Attrs);
+        Assert.Equal(string.Empty, solve.Cache.ExportRefDeprecated);
+        Assert.Empty(solve.Cache.Imports);
+        Assert.False(solve.FrontendAttrs.ContainsKey("cache-imports"));
+        Assert.Null(services.Content);
+        Assert.Equal(0, services.CacheExports.Count);
+    }
+
+    [Fact]
     public void Inline_cache_sets_only_the_exports()
     {
         var solve = Solve(new BuildOptions { CacheTo = [CacheSpecParser.ParseCsv("type=inline", export: true)] });
@@ -138,13 +211,16 @@ public sealed class BuildOptionsPlannerTests : IDisposable
     public void Unsupported_combinations_are_refused_before_sending()
     {
         var local = Assert.Throws<BuildxException>(() => BuildOptionsPlanner.Validate(
-            new BuildOptions { CacheTo = [CacheSpecParser.ParseCsv("type=local,dest=/tmp/c", export: true)] }, "docker-container"));
+            new BuildOptions { CacheTo = [CacheSpecParser.ParseCsv("type=local,dest=/tmp/c", export: true)] }, "docker"));
         var attest = Assert.Throws<BuildxException>(() => BuildOptionsPlanner.Validate(
             new BuildOptions { Attestations = ["type=sbom"] }, "docker"));
         var missing = Assert.Throws<BuildxException>(() => BuildOptionsPlanner.Validate(
             new BuildOptions { NamedContexts = [NamedContext.Create("assets", Path.Combine(directory.Path, "missing"))] }, "docker"));
 
-        Assert.Equal((ErrorIds.CacheExportNotSupported, BuildxErrorKind.NotImplemented), (local.ErrorId, local.Kind));
+        Assert.Equal((ErrorIds.CacheExportNotSupported, BuildxErrorKind.InvalidOperation), (local.ErrorId, local.Kind));
+        Assert.Contains("type=local is not supported for the docker driver", local.Message, StringComparison.Ordinal);
+        // Other drivers take it: the session serves the dest as a writable content store.
+        BuildOptionsPlanner.Validate(new BuildOptions { CacheTo = [CacheSpecParser.ParseCsv("type=local,dest=/tmp/c", export: true)] }, "docker-container");
         Assert.Equal(ErrorIds.InvalidAttestation, attest.ErrorId);
         Assert.Equal(ErrorIds.BuildContextNotFound, missing.ErrorId);
         // A disabled attestation sends nothing, so the docker driver accepts it.

@@ -41,8 +41,17 @@ internal sealed class FakeDaemonCall : IGrpcRawCall, IDisposable
         return toClient.Reader.TryRead(out var message) ? message : null;
     }
 
+    public ReadOnlyMemory<byte>? ReadMessageBlocking(CancellationToken cancellationToken) =>
+        ReadMessageAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
+
     public ValueTask WriteMessageAsync(IMessage message, CancellationToken cancellationToken) =>
         toDaemon.Writer.WriteAsync(message.ToByteArray(), cancellationToken);
+
+    public void WriteMessageBlocking(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body, bool flush, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        toDaemon.Writer.TryWrite([.. head, .. body]);
+    }
 
     // The daemon's side.
     public void Send(IMessage message) => toClient.Writer.TryWrite(message.ToByteArray());

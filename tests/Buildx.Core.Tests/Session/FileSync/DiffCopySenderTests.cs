@@ -79,7 +79,13 @@ public class DiffCopySenderTests
         public async ValueTask<Packet?> ReadAsync(CancellationToken cancellationToken) =>
             await call.ReadMessageAsync(cancellationToken) is { } message ? Packet.Parser.ParseFrom(message.Span) : null;
 
+        public Packet? ReadBlocking(CancellationToken cancellationToken) =>
+            call.ReadMessageBlocking(cancellationToken) is { } message ? Packet.Parser.ParseFrom(message.Span) : null;
+
         public ValueTask WriteAsync(Packet message, CancellationToken cancellationToken) => call.WriteMessageAsync(message, cancellationToken);
+
+        public void WriteEncodedBlocking(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body, bool flush, CancellationToken cancellationToken) =>
+            call.WriteMessageBlocking(head, body, flush, cancellationToken);
     }
 
     private sealed class FailingStatReader(IFileStatReader inner, string failOn) : IFileStatReader

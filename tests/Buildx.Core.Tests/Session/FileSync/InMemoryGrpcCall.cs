@@ -34,10 +34,19 @@ internal sealed class InMemoryGrpcCall : IGrpcRawCall
         return null;
     }
 
+    public ReadOnlyMemory<byte>? ReadMessageBlocking(CancellationToken cancellationToken) =>
+        ReadMessageAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
+
     public ValueTask WriteMessageAsync(IMessage message, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         return fromHandler.Writer.WriteAsync(message.ToByteArray(), cancellationToken);
+    }
+
+    public void WriteMessageBlocking(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body, bool flush, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Assert.True(fromHandler.Writer.TryWrite([.. head, .. body]));
     }
 
     /// <summary>Runs a registered handler on this call and ends the response stream when it returns.</summary>

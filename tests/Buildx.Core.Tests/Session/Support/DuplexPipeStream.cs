@@ -46,7 +46,15 @@ internal sealed class DuplexPipeStream(BytePipe input, BytePipe output) : Stream
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override void Write(byte[] buffer, int offset, int count) => Output.Write(buffer.AsSpan(offset, count));
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        if (Output.WriteDelay > TimeSpan.Zero)
+        {
+            Thread.Sleep(Output.WriteDelay);
+        }
+
+        Output.Write(buffer.AsSpan(offset, count));
+    }
 
     public override void Flush()
     {
