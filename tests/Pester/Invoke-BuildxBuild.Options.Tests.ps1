@@ -77,6 +77,89 @@ Describe 'Invoke-BuildxBuild -Ssh' {
         $ctx = New-Context -Dockerfile "FROM scratch`n"
         { Invoke-BuildxBuild -Path $ctx -Ssh $Value -Progress Quiet } | Should -Throw -ErrorId "$Id,$cmd"
     }
+
+    Context 'with private key files' {
+        BeforeAll {
+            $keyDir = Join-Path ([IO.Path]::GetTempPath()) ("buildx-keys-" + [guid]::NewGuid().ToString('N'))
+            New-Item -ItemType Directory -Path $keyDir | Out-Null
+            & ssh-keygen -q -t ed25519 -N '' -C 'pester-plain-key' -f (Join-Path $keyDir 'id_plain')
+            & ssh-keygen -q -t ecdsa -b 384 -N 'pester pass' -C 'pester-locked-key' -f (Join-Path $keyDir 'id_locked')
+            Set-Content (Join-Path $keyDir 'id_broken') "-----BEGIN OPENSSH PRIVATE KEY-----`nnot a key`n-----END OPENSSH PRIVATE KEY-----`n"
+            $passphrase = ConvertTo-SecureString 'pester pass' -AsPlainText -Force
+
+            # The RUN step lists the agent's identities through SSH_AUTH_SOCK with a small static client.
+            $agentList = Join-Path $keyDir 'agent-list'
+            Set-Content (Join-Path $keyDir 'agent-list.c') @'
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+int main(void) {
+    const char *path = getenv("SSH_AUTH_SOCK");
+    if (!path) return 2;
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un a; memset(&a, 0, sizeof a); a.sun_family = AF_UNIX;
+    strncpy(a.sun_path, path, sizeof a.sun_path - 1);
+    if (connect(s, (struct sockaddr *)&a, sizeof a) != 0) return 3;
+    unsigned char request[5] = {0, 0, 0, 1, 11};
+    if (write(s, request, 5) != 5) return 4;
+    static unsigned char buffer[65536]; size_t n = 0, length = 0;
+    while (n < 4 || n < length + 4) {
+        ssize_t r = read(s, buffer + n, sizeof buffer - n);
+        if (r <= 0) return 5;
+        n += (size_t)r;
+        if (n >= 4) length = ((size_t)buffer[0] << 24) | (buffer[1] << 16) | (buffer[2] << 8) | buffer[3];
+    }
+    fwrite(buffer, 1, length + 4, stdout);
+    return 0;
+}
+'@
+            & gcc -static -O2 -o $agentList (Join-Path $keyDir 'agent-list.c')
+
+            function Get-PublicBlobHex([string] $Key) {
+                [Convert]::ToHexString([Convert]::FromBase64String(((Get-Content "$Key.pub" -Raw) -split ' ')[1]))
+            }
+        }
+        AfterAll { Remove-Item $keyDir -Recurse -Force -ErrorAction Ignore }
+
+        It 'serves relative key paths and a SecureString passphrase to RUN steps through the in-process agent' {
+            # SSH mounts are not in BuildKit's cache key: the unique RUN line keeps an earlier answer out.
+            $ctx = New-Context -Dockerfile ("FROM $baseImage AS work`nCOPY agent-list /agent-list`nRUN --mount=type=ssh,id=deploy mkdir /out && echo $([guid]::NewGuid()) > /out/run && /agent-list > /out/identities`nFROM scratch`nCOPY --from=work /out /`n")
+            Copy-Item $agentList $ctx
+            $out = New-OutputPath
+            Push-Location $keyDir
+            try {
+                $result = Invoke-BuildxBuild -Path $ctx -Output @{ type = 'local'; dest = $out } -Progress Quiet `
+                    -Ssh @{ id = 'deploy'; paths = './id_plain', 'id_locked'; passphrase = $passphrase }
+            }
+            finally { Pop-Location }
+
+            $result | Should -BeOfType ([Buildx.Core.Builds.BuildResult])
+            $answer = [IO.File]::ReadAllBytes((Join-Path $out 'identities'))
+            $answer[4] | Should -Be 12
+            $answer[8] | Should -Be 2
+            $hex = [Convert]::ToHexString($answer)
+            $hex | Should -Match (Get-PublicBlobHex (Join-Path $keyDir 'id_plain'))
+            $hex | Should -Match (Get-PublicBlobHex (Join-Path $keyDir 'id_locked'))
+            [Text.Encoding]::ASCII.GetString($answer) | Should -Match 'pester-plain-key'
+        }
+
+        It 'refuses <Case> with <Id> before the build' -ForEach @(
+            @{ Case = 'a passphrase-protected key without a passphrase'; Key = 'id_locked'; Passphrase = $null; Id = 'SshKeyPassphraseRequired' }
+            @{ Case = 'a wrong passphrase'; Key = 'id_locked'; Passphrase = 'wrong'; Id = 'SshKeyPassphraseIncorrect' }
+            @{ Case = 'a malformed key file'; Key = 'id_broken'; Passphrase = $null; Id = 'SshKeyInvalid' }
+            @{ Case = 'a public key file'; Key = 'id_plain.pub'; Passphrase = $null; Id = 'SshKeyInvalid' }
+        ) {
+            $ctx = New-Context -Dockerfile "FROM scratch`n"
+            $entry = @{ id = 'default'; paths = (Join-Path $keyDir $Key) }
+            if ($Passphrase) { $entry.passphrase = ConvertTo-SecureString $Passphrase -AsPlainText -Force }
+            $err = { Invoke-BuildxBuild -Path $ctx -Ssh $entry -Progress Quiet } | Should -Throw -ErrorId "$Id,$cmd" -PassThru
+            $err.Exception.Message | Should -Match ([regex]::Escape($Key))
+            $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        }
+    }
 }
 
 Describe 'Invoke-BuildxBuild -CacheFrom / -CacheTo on the docker driver' {

@@ -61,7 +61,7 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         var (contextPath, dockerfilePath) = ResolvePaths(request);
         var node = builder.Nodes[0];
         BuildOptionsPlanner.Validate(request.Options, builder.Driver);
-        var optionServices = await BuildOptionsServices.CreateAsync(request.Options, w => onEvent(new BuildWarningEvent(w, null)), cancellationToken).ConfigureAwait(false);
+        using var optionServices = await BuildOptionsServices.CreateAsync(request.Options, w => onEvent(new BuildWarningEvent(w, null)), cancellationToken).ConfigureAwait(false);
         request = request with { Options = optionServices.Options };
 
         using var driver = drivers.Create(builder, node);

@@ -95,6 +95,10 @@ public static class ErrorIds
     public const string SecretSourceNotFound = "SecretSourceNotFound";
     public const string InvalidSsh = "InvalidSsh";
     public const string SshAgentUnavailable = "SshAgentUnavailable";
+    public const string SshKeyInvalid = "SshKeyInvalid";
+    public const string SshKeyNotSupported = "SshKeyNotSupported";
+    public const string SshKeyPassphraseRequired = "SshKeyPassphraseRequired";
+    public const string SshKeyPassphraseIncorrect = "SshKeyPassphraseIncorrect";
     public const string InvalidCacheOption = "InvalidCacheOption";
     public const string CacheExportNotSupported = "CacheExportNotSupported";
     public const string InvalidUlimit = "InvalidUlimit";

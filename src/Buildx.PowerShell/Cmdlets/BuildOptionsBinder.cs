@@ -110,12 +110,18 @@ internal sealed class BuildOptionsBinder(Func<string, string> resolvePath)
     }
 
     /// <summary>A secret map; the bytes revealed from a SecureString are cleared once the secret holds its copy.</summary>
-    private static SecretSpec FromMap(IDictionary map)
+    private static SecretSpec FromMap(IDictionary map) => WithRevealedSecrets(map, pairs => SecretSpecParser.FromPairs(pairs));
+
+    /// <summary>
+    /// Hands a map to a parser with its SecureStrings as UTF-8 bytes; the parser copies what it keeps,
+    /// and the revealed bytes are cleared afterwards.
+    /// </summary>
+    private static T WithRevealedSecrets<T>(IDictionary map, Func<IEnumerable<KeyValuePair<string, object?>>, T> parse)
     {
         var revealed = new List<byte[]>();
         try
         {
-            return SecretSpecParser.FromPairs(Pairs(map).Select(p =>
+            return parse(Pairs(map).Select(p =>
             {
                 if (p.Value is not SecureString secure)
                 {
@@ -134,17 +140,17 @@ internal sealed class BuildOptionsBinder(Func<string, string> resolvePath)
     }
 
     /// <summary>The SecureString's UTF-8 bytes, for the parser to copy into the secret.</summary>
-    private static byte[] Reveal(SecureString secure) => Encoding.UTF8.GetBytes(new NetworkCredential(string.Empty, secure).Password);
+    internal static byte[] Reveal(SecureString secure) => Encoding.UTF8.GetBytes(new NetworkCredential(string.Empty, secure).Password);
 
     private SshSpec ToSsh(object value)
     {
         var spec = Unwrap(value) switch
         {
             string text => SshSpecParser.Parse(text),
-            IDictionary map => SshSpecParser.FromPairs(Pairs(map)),
-            var other => throw Unaccepted(ErrorIds.InvalidSsh, "Ssh", other, "'default' or @{ id='github'; paths='/path/agent.sock' }"),
+            IDictionary map => WithRevealedSecrets<SshSpec>(map, SshSpecParser.FromPairs),
+            var other => throw Unaccepted(ErrorIds.InvalidSsh, "Ssh", other, "'default', 'default=~/.ssh/id_ed25519' or @{ id='github'; paths='/path/agent.sock' }"),
         };
-        // Windows agent pipes (\\.\pipe\name, //./pipe/name) are not provider paths.
+        // Agent sockets and key files are provider paths (~ and relative paths resolve); Windows agent pipes (\\.\pipe\name, //./pipe/name) are not.
         return spec with { Paths = spec.Paths.Select(p => p.StartsWith(@"\\", StringComparison.Ordinal) || p.StartsWith("//", StringComparison.Ordinal) ? p : resolvePath(p)).ToArray() };
     }
 

@@ -1,9 +1,13 @@
 using System.Collections;
 using System.Collections.Concurrent;
 using System.Management.Automation;
+using System.Management.Automation.Host;
+using System.Security;
 using Buildx.Core.Builds;
+using Buildx.Core.Builds.Options;
 using Buildx.Core.Errors;
 using Buildx.Core.Exports;
+using Buildx.Core.Session.Ssh.Keys;
 using Buildx.PowerShell.Completers;
 
 namespace Buildx.PowerShell.Cmdlets;
@@ -96,7 +100,10 @@ public sealed class InvokeBuildxBuildCommand : BuildxCmdlet
     [ValidateNotNullOrEmpty]
     public object[] Secret { get; set; } = [];
 
-    /// <summary>SSH agents to forward: 'default' or @{ id='github'; paths='/path/agent.sock' }.</summary>
+    /// <summary>
+    /// SSH forwarding: 'default', 'id=/path/agent.sock', 'id=~/.ssh/id_ed25519', or
+    /// @{ id='github'; paths='~/.ssh/id_ed25519'; passphrase=$secure }. Key files are served by an in-process agent.
+    /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(BuildOptionValueCompleter))]
@@ -161,6 +168,8 @@ public sealed class InvokeBuildxBuildCommand : BuildxCmdlet
             return;
         }
 
+        request = request with { Options = request.Options with { Ssh = request.Options.Ssh.Select(PromptForPassphrase).ToArray() } };
+
         // Build events and dest=- tarball chunks arrive on BuildKit's threads, in order.
         var events = new BlockingCollection<object>();
         var writer = new BuildEventWriter(this, Progress, $"Building {request.ContextPath} on {builder.Name}");
@@ -201,6 +210,39 @@ public sealed class InvokeBuildxBuildCommand : BuildxCmdlet
         else
         {
             WriteVerbose($"The build's result object is not written to the pipeline because a tarball was ({string.Join(", ", result.Exports.Select(e => e.Exporter))}).");
+        }
+    }
+
+    /// <summary>
+    /// An -Ssh entry whose key files are passphrase-protected and that carries no passphrase: ask
+    /// through the host, as ssh-add does, when someone can answer. A host that cannot prompt
+    /// (-NonInteractive, redirected input) leaves it to the build's SshKeyPassphraseRequired error.
+    /// </summary>
+    private SshSpec PromptForPassphrase(SshSpec spec)
+    {
+        if (spec.Passphrase is not null || Console.IsInputRedirected)
+        {
+            return spec;
+        }
+
+        var locked = spec.Paths.Where(SshKeyFile.IsPassphraseProtected).ToArray();
+        if (locked.Length == 0)
+        {
+            return spec;
+        }
+
+        var field = new FieldDescription("Passphrase");
+        field.SetParameterType(typeof(SecureString));
+        try
+        {
+            var answer = Host.UI.Prompt($"-Ssh '{spec.Id}'", $"Enter the passphrase for {string.Join(", ", locked)}", [field]);
+            return answer.TryGetValue("Passphrase", out var value) && value?.BaseObject is SecureString secure
+                ? spec with { Passphrase = BuildOptionsBinder.Reveal(secure) }
+                : spec;
+        }
+        catch (Exception ex) when (ex is PSInvalidOperationException or HostException or NotImplementedException)
+        {
+            return spec;
         }
     }
 

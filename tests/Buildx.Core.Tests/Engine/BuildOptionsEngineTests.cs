@@ -85,7 +85,7 @@ public sealed class BuildOptionsEngineTests : IDisposable
             directory.Write("ctx/Dockerfile", $"""
                 FROM {BaseImage} AS work
                 COPY agent-list /agent-list
-                RUN --mount=type=ssh mkdir /out && /agent-list > /out/identities
+                RUN --mount=type=ssh mkdir /out && echo {Guid.NewGuid():N} > /out/run && /agent-list > /out/identities
                 FROM scratch
                 COPY --from=work /out /
                 """);
@@ -107,6 +107,65 @@ public sealed class BuildOptionsEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task Key_files_are_served_to_RUN_steps_by_the_in_process_agent()
+    {
+        // An encrypted ed25519 key and an RSA key under one id; the RUN step lists them and has each sign.
+        // SSH mounts are not part of BuildKit's cache key: a unique RUN line keeps an earlier run's answer out.
+        var ed25519 = Path.Combine(directory.Path, "id_ed25519");
+        Run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "run step pass", "-C", "buildx-key-file", "-f", ed25519], null);
+        var rsa = Path.Combine(directory.Path, "id_rsa");
+        Run("ssh-keygen", ["-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "", "-f", rsa], null);
+        directory.Write("ctx/Dockerfile", $"""
+            FROM {BaseImage} AS work
+            COPY agent-sign /agent-sign
+            RUN --mount=type=ssh,id=deploy mkdir /out && echo {Guid.NewGuid():N} > /out/run && /agent-sign
+            FROM scratch
+            COPY --from=work /out /
+            """);
+        CompileAgentSigner(Path.Combine(directory.Path, "ctx", "agent-sign"));
+        var output = Path.Combine(directory.Path, "out");
+
+        await RunAsync(new BuildOptions { Ssh = [new SshSpec("deploy", [ed25519, rsa]) { Passphrase = "run step pass"u8.ToArray() }] }, output);
+
+        // IDENTITIES_ANSWER (12): both keys' public blobs, as ssh-keygen wrote them, the file's comment for the OpenSSH key.
+        var answer = File.ReadAllBytes(Path.Combine(output, "identities"));
+        var edBlob = PublicBlob(ed25519 + ".pub");
+        var rsaBlob = PublicBlob(rsa + ".pub");
+        Assert.Equal(12, answer[4]);
+        Assert.Equal(2, ReadUInt32(answer, 5));
+        Assert.True(answer.AsSpan().IndexOf(edBlob) > 0 && answer.AsSpan().IndexOf(rsaBlob) > 0);
+        Assert.Contains("buildx-key-file", System.Text.Encoding.ASCII.GetString(answer), StringComparison.Ordinal);
+
+        // Two SIGN_RESPONSEs (14), verified here with the public keys: Ed25519, then RSA with rsa-sha2-512 as the step asked.
+        var responses = File.ReadAllBytes(Path.Combine(output, "signatures"));
+        var data = "signed inside a RUN step"u8.ToArray();
+        var offset = 0;
+        var signatures = new List<(string Algorithm, byte[] Signature)>();
+        while (offset < responses.Length)
+        {
+            var length = ReadUInt32(responses, offset);
+            Assert.Equal(14, responses[offset + 4]);
+            var blob = responses.AsSpan(offset + 9, length - 5).ToArray();
+            var algorithmLength = ReadUInt32(blob, 0);
+            signatures.Add((System.Text.Encoding.ASCII.GetString(blob, 4, algorithmLength), blob[(8 + algorithmLength)..]));
+            offset += 4 + length;
+        }
+
+        Assert.Equal(["ssh-ed25519", "rsa-sha2-512"], signatures.Select(s => s.Algorithm));
+        var verifier = new Org.BouncyCastle.Crypto.Signers.Ed25519Signer();
+        verifier.Init(false, new Org.BouncyCastle.Crypto.Parameters.Ed25519PublicKeyParameters(edBlob[^32..]));
+        verifier.BlockUpdate(data, 0, data.Length);
+        Assert.True(verifier.VerifySignature(signatures[0].Signature));
+        var exponentLength = ReadUInt32(rsaBlob, 11);
+        using var publicKey = System.Security.Cryptography.RSA.Create(new System.Security.Cryptography.RSAParameters
+        {
+            Exponent = rsaBlob[15..(15 + exponentLength)],
+            Modulus = rsaBlob[(19 + exponentLength)..].SkipWhile(b => b == 0).ToArray(),
+        });
+        Assert.True(publicKey.VerifyData(data, signatures[1].Signature, System.Security.Cryptography.HashAlgorithmName.SHA512, System.Security.Cryptography.RSASignaturePadding.Pkcs1));
+    }
+
+    [Fact]
     public async Task An_ssh_path_without_an_agent_is_refused_before_the_build()
     {
         var keyFile = directory.Write("id_fake", "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n");
@@ -115,9 +174,11 @@ public sealed class BuildOptionsEngineTests : IDisposable
         var missing = await Assert.ThrowsAsync<BuildxException>(() => RunAsync(new BuildOptions { Ssh = [new SshSpec("default", [keyFile + ".missing"])] }, null));
         var key = await Assert.ThrowsAsync<BuildxException>(() => RunAsync(new BuildOptions { Ssh = [new SshSpec("git", [keyFile])] }, null));
 
+        // The fake key is parsed as a key file (it is not a socket) and refused as malformed.
         Assert.Equal((ErrorIds.SshAgentUnavailable, BuildxErrorKind.ObjectNotFound), (missing.ErrorId, missing.Kind));
-        Assert.Equal((ErrorIds.SshAgentUnavailable, BuildxErrorKind.NotImplemented), (key.ErrorId, key.Kind));
-        Assert.Contains("ssh-add", key.Message, StringComparison.Ordinal);
+        Assert.Equal((ErrorIds.SshKeyInvalid, BuildxErrorKind.InvalidArgument), (key.ErrorId, key.Kind));
+        Assert.Contains(keyFile, key.Message, StringComparison.Ordinal);
+        Assert.Contains("BEGIN OPENSSH PRIVATE KEY", key.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -238,6 +299,68 @@ public sealed class BuildOptionsEngineTests : IDisposable
                     if (n >= 4) length = ((size_t)buffer[0] << 24) | (buffer[1] << 16) | (buffer[2] << 8) | buffer[3];
                 }
                 fwrite(buffer, 1, length + 4, stdout);
+                return 0;
+            }
+            """);
+        Run("gcc", ["-static", "-O2", "-o", target, source], null);
+    }
+
+    private static byte[] PublicBlob(string publicKeyFile) => Convert.FromBase64String(File.ReadAllText(publicKeyFile).Split(' ')[1]);
+
+    private static int ReadUInt32(byte[] data, int offset) => (data[offset] << 24) | (data[offset + 1] << 16) | (data[offset + 2] << 8) | data[offset + 3];
+
+    /// <summary>A static agent client for the RUN step: lists identities, then asks each to sign (flags rsa-sha2-512).</summary>
+    private void CompileAgentSigner(string target)
+    {
+        var source = directory.Write("agent-sign.c", """
+            #include <stdio.h>
+            #include <stdlib.h>
+            #include <string.h>
+            #include <sys/socket.h>
+            #include <sys/un.h>
+            #include <unistd.h>
+            static unsigned char buffer[65536], answer[65536], request[65536];
+            static unsigned be32(const unsigned char *p) { return ((unsigned)p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3]; }
+            static void put32(unsigned char *p, unsigned v) { p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v; }
+            static long roundtrip(int s, const unsigned char *req, size_t len) {
+                if (write(s, req, len) != (ssize_t)len) return -1;
+                size_t n = 0, length = 0;
+                while (n < 4 || n < length + 4) {
+                    ssize_t r = read(s, buffer + n, sizeof buffer - n);
+                    if (r <= 0) return -1;
+                    n += (size_t)r;
+                    if (n >= 4) length = be32(buffer);
+                }
+                return (long)(length + 4);
+            }
+            int main(void) {
+                const char *path = getenv("SSH_AUTH_SOCK");
+                if (!path) return 2;
+                int s = socket(AF_UNIX, SOCK_STREAM, 0);
+                struct sockaddr_un a; memset(&a, 0, sizeof a); a.sun_family = AF_UNIX;
+                strncpy(a.sun_path, path, sizeof a.sun_path - 1);
+                if (connect(s, (struct sockaddr *)&a, sizeof a) != 0) return 3;
+                unsigned char list[5] = {0, 0, 0, 1, 11};
+                long n = roundtrip(s, list, 5);
+                if (n < 0) return 4;
+                FILE *ids = fopen("/out/identities", "wb"); fwrite(buffer, 1, (size_t)n, ids); fclose(ids);
+                memcpy(answer, buffer, (size_t)n);
+                unsigned count = be32(answer + 5); size_t off = 9;
+                const char *data = "signed inside a RUN step"; unsigned dataLength = (unsigned)strlen(data);
+                FILE *sigs = fopen("/out/signatures", "wb");
+                for (unsigned i = 0; i < count; i++) {
+                    unsigned blobLength = be32(answer + off); const unsigned char *blob = answer + off + 4;
+                    off += 4 + blobLength; off += 4 + be32(answer + off);
+                    size_t p = 4; request[p++] = 13;
+                    put32(request + p, blobLength); p += 4; memcpy(request + p, blob, blobLength); p += blobLength;
+                    put32(request + p, dataLength); p += 4; memcpy(request + p, data, dataLength); p += dataLength;
+                    put32(request + p, 4); p += 4;
+                    put32(request, (unsigned)(p - 4));
+                    n = roundtrip(s, request, p);
+                    if (n < 0) return 5;
+                    fwrite(buffer, 1, (size_t)n, sigs);
+                }
+                fclose(sigs);
                 return 0;
             }
             """);

@@ -10,7 +10,7 @@ namespace Buildx.Core.Builds.Options;
 /// and one content service for local cache imports and exports and oci-layout named contexts. Also
 /// holds the options as prepared for sending.
 /// </summary>
-public sealed class BuildOptionsServices
+public sealed class BuildOptionsServices : IDisposable
 {
     private BuildOptionsServices(BuildOptions options, SecretsService? secrets, SshForwardService? ssh, LocalContentStoreService? content, LocalCacheExports cacheExports)
     {
@@ -49,6 +49,9 @@ public sealed class BuildOptionsServices
         var ssh = options.Ssh.Count > 0 ? await SshForwardService.CreateAsync(options.Ssh, cancellationToken).ConfigureAwait(false) : null;
         return new BuildOptionsServices(prepared, secrets, ssh, stores.Count > 0 ? new LocalContentStoreService(stores) : null, cacheExports);
     }
+
+    /// <summary>Releases what the services hold for the build's length (the SSH private keys).</summary>
+    public void Dispose() => Ssh?.Dispose();
 
     /// <summary>Registers the services for one solve's session (cache export stores take writes again).</summary>
     public void Register(GrpcServiceRegistry registry)

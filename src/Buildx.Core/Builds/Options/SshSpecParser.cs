@@ -4,14 +4,14 @@ namespace Buildx.Core.Builds.Options;
 
 /// <summary>
 /// Reads <c>--ssh</c> values as buildx does (<c>default</c>, <c>id=/path/to/socket[,/other]</c>) and
-/// maps <c>@{ id='github'; paths=... }</c>, and finds the default agent.
+/// maps <c>@{ id='github'; paths=...; passphrase=... }</c> (paths: one agent socket, or private key files), and finds the default agent.
 /// </summary>
 public static class SshSpecParser
 {
     /// <summary>The Windows OpenSSH agent's pipe, buildx's default there.</summary>
     public const string WindowsAgentPipe = @"\\.\pipe\openssh-ssh-agent";
 
-    internal const string Accepted = "Give 'default', 'id=/path/to/agent.sock', or a hashtable such as @{ id='github'; paths='/run/agent.sock' }.";
+    internal const string Accepted = "Give 'default', 'id=/path/to/agent.sock', 'id=/path/to/private_key', or a hashtable such as @{ id='github'; paths='~/.ssh/id_ed25519'; passphrase=$secure }.";
 
     public static SshSpec Parse(string text)
     {
@@ -26,6 +26,7 @@ public static class SshSpecParser
     {
         ArgumentNullException.ThrowIfNull(pairs);
         string? id = null;
+        byte[]? passphrase = null;
         var paths = new List<string>();
         foreach (var (rawKey, rawValue) in pairs)
         {
@@ -40,12 +41,22 @@ public static class SshSpecParser
                         ? many.Cast<object?>().Select(OptionText.Format)
                         : [OptionText.Format(rawValue)]);
                     break;
+                case "passphrase":
+                    // The cmdlet layer hands a SecureString over as UTF-8 bytes; a plain string is accepted too.
+                    passphrase = rawValue switch
+                    {
+                        byte[] bytes => (byte[])bytes.Clone(),
+                        string text => System.Text.Encoding.UTF8.GetBytes(text),
+                        null => null,
+                        _ => throw OptionText.Invalid(ErrorIds.InvalidSsh, "Ssh", $"passphrase must be a SecureString or a string, not {rawValue.GetType().Name}. {Accepted}"),
+                    };
+                    break;
                 default:
-                    throw OptionText.Invalid(ErrorIds.InvalidSsh, "Ssh", $"unexpected key '{rawKey}'; the keys are id and paths. {Accepted}");
+                    throw OptionText.Invalid(ErrorIds.InvalidSsh, "Ssh", $"unexpected key '{rawKey}'; the keys are id, paths and passphrase. {Accepted}");
             }
         }
 
-        return Create(id ?? SshSpec.DefaultId, paths.Where(p => p.Length > 0).ToArray());
+        return Create(id ?? SshSpec.DefaultId, paths.Where(p => p.Length > 0).ToArray()) with { Passphrase = passphrase };
     }
 
     /// <summary>

@@ -1,8 +1,8 @@
 using System.Net.Sockets;
 using Buildx.Core.BuildKit.Protocol.Ssh;
 using Buildx.Core.Builds.Options;
-using Buildx.Core.Errors;
 using Buildx.Core.Session.Grpc;
+using Buildx.Core.Session.Ssh.Agent;
 using Google.Protobuf;
 using Grpc.Core;
 
@@ -10,10 +10,11 @@ namespace Buildx.Core.Session.Ssh;
 
 /// <summary>
 /// <c>moby.sshforward.v1.SSH</c>: CheckAgent says whether an id is forwarded; ForwardAgent is opened
-/// by the daemon for every connection a RUN step makes to its agent socket, and this relays the
-/// agent protocol bytes both ways to the local agent (unix socket or Windows named pipe).
+/// by the daemon for every connection a RUN step makes to its agent socket. For an id backed by an
+/// agent this relays the agent protocol bytes both ways to it (unix socket or Windows named pipe);
+/// for an id backed by key files the in-process keyring answers the requests itself.
 /// </summary>
-public sealed class SshForwardService
+public sealed class SshForwardService : IDisposable
 {
     public const string CheckAgentMethod = "/moby.sshforward.v1.SSH/CheckAgent";
     public const string ForwardAgentMethod = "/moby.sshforward.v1.SSH/ForwardAgent";
@@ -23,28 +24,48 @@ public sealed class SshForwardService
 
     private const int ChunkSize = 32 * 1024;
 
-    private readonly Dictionary<string, string> agents;
+    private readonly Dictionary<string, SshAgentSource> agents;
 
-    private SshForwardService(Dictionary<string, string> agents) => this.agents = agents;
+    private SshForwardService(Dictionary<string, SshAgentSource> agents) => this.agents = agents;
 
-    /// <summary>Resolves default agents and checks every agent answers, before the build starts.</summary>
+    /// <summary>
+    /// Resolves default agents, checks every agent answers and loads every key file, before the
+    /// build starts: a wrong passphrase or a bad key fails here, with nothing sent.
+    /// </summary>
     public static async Task<SshForwardService> CreateAsync(IEnumerable<SshSpec> specs, CancellationToken cancellationToken, Func<string, string?>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(specs);
-        var agents = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var spec in specs.Select(s => SshSpecParser.WithDefaultAgent(s, environment)))
+        var agents = new Dictionary<string, SshAgentSource>(StringComparer.Ordinal);
+        try
         {
-            if (spec.Paths.Count > 1)
+            foreach (var spec in specs.Select(s => SshSpecParser.WithDefaultAgent(s, environment)))
             {
-                throw new BuildxException(ErrorIds.SshAgentUnavailable, BuildxErrorKind.NotImplemented,
-                    $"-Ssh '{spec.Id}': several paths need an in-process agent over key files, which is not supported yet. Give one agent socket per id.", spec.Id);
+                agents[spec.Id] = await SshAgentSource.ResolveAsync(spec, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            foreach (var source in agents.Values)
+            {
+                source.Dispose();
             }
 
-            await SshAgentConnector.ProbeAsync(spec.Id, spec.Paths[0], cancellationToken).ConfigureAwait(false);
-            agents[spec.Id] = spec.Paths[0];
+            throw;
         }
 
         return new SshForwardService(agents);
+    }
+
+    /// <summary>The keys served in-process for <paramref name="id"/>, or null when it is relayed to an agent.</summary>
+    public SshAgentKeyring? KeyringFor(string id) => agents.TryGetValue(id, out var source) ? source.Keyring : null;
+
+    /// <summary>Releases the loaded private keys.</summary>
+    public void Dispose()
+    {
+        foreach (var source in agents.Values)
+        {
+            source.Dispose();
+        }
     }
 
     /// <summary>How many ForwardAgent calls were relayed (one per agent connection inside the build).</summary>
@@ -69,12 +90,19 @@ public sealed class SshForwardService
     {
         var id = context.GetValue(IdHeader);
         id = string.IsNullOrEmpty(id) ? SshSpec.DefaultId : id;
-        if (!agents.TryGetValue(id, out var path))
+        if (!agents.TryGetValue(id, out var source))
         {
             throw new GrpcStatusException(StatusCode.NotFound, $"unset ssh forward key {id}");
         }
 
         Interlocked.Increment(ref forwarded);
+        if (source.Keyring is { } keyring)
+        {
+            await ServeKeyringAsync(keyring, fromDaemon, toDaemon, context.CallCancelled).ConfigureAwait(false);
+            return;
+        }
+
+        var path = source.SocketPath!;
         using var relay = CancellationTokenSource.CreateLinkedTokenSource(context.CallCancelled);
         var agent = await SshAgentConnector.ConnectAsync(path, relay.Token).ConfigureAwait(false);
         await using (agent.ConfigureAwait(false))
@@ -100,6 +128,38 @@ public sealed class SshForwardService
                 catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException)
                 {
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Answers the RUN step's agent requests from the keyring. Requests may arrive split across
+    /// messages or several in one; the answers to one message go back together. A message that is
+    /// not the agent protocol (zero or oversized length) ends the call, as a closed agent connection would.
+    /// </summary>
+    private static async Task ServeKeyringAsync(SshAgentKeyring keyring, IGrpcStreamReader<BytesMessage> fromDaemon, IGrpcStreamWriter<BytesMessage> toDaemon, CancellationToken cancellationToken)
+    {
+        var framer = new SshAgentRequestFramer();
+        var answers = new MemoryStream();
+        while (await fromDaemon.ReadAsync(cancellationToken).ConfigureAwait(false) is { } message)
+        {
+            framer.Append(message.Data.Span);
+            answers.SetLength(0);
+            try
+            {
+                while (framer.TryTake(out var request))
+                {
+                    answers.Write(keyring.Respond(request));
+                }
+            }
+            catch (SshWireFormatException)
+            {
+                return;
+            }
+
+            if (answers.Length > 0)
+            {
+                await toDaemon.WriteAsync(new BytesMessage { Data = ByteString.CopyFrom(answers.GetBuffer(), 0, (int)answers.Length) }, cancellationToken).ConfigureAwait(false);
             }
         }
     }

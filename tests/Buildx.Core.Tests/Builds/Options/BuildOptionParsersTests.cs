@@ -82,6 +82,23 @@ public class BuildOptionParsersTests
     }
 
     [Fact]
+    public void An_ssh_map_carries_key_paths_and_a_passphrase_that_is_never_printed()
+    {
+        var revealed = "pass phrase"u8.ToArray();
+        string[] paths = ["/k/a", "/k/b"];
+        var spec = SshSpecParser.FromPairs([new("id", "deploy"), new("paths", paths), new("passphrase", revealed)]);
+        Array.Clear(revealed);
+
+        // The spec keeps its own copy: the caller clears what it revealed.
+        Assert.Equal("deploy", spec.Id);
+        Assert.Equal(paths, spec.Paths);
+        Assert.Equal("pass phrase"u8.ToArray(), spec.Passphrase);
+        Assert.Equal("deploy=/k/a,/k/b", spec.ToString());
+        Assert.Equal("text"u8.ToArray(), SshSpecParser.FromPairs([new("paths", "/k"), new("passphrase", "text")]).Passphrase);
+        Assert.Equal(ErrorIds.InvalidSsh, Assert.Throws<BuildxException>(() => SshSpecParser.FromPairs([new("paths", "/k"), new("passphrase", 42)])).ErrorId);
+    }
+
+    [Fact]
     public void Refuses_bad_ssh_entries()
     {
         Assert.Equal(ErrorIds.InvalidSsh, Assert.Throws<BuildxException>(() => SshSpecParser.Parse("=/sock")).ErrorId);

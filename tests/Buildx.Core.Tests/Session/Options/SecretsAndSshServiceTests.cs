@@ -90,10 +90,11 @@ public sealed class SecretsAndSshServiceTests : IDisposable
     }
 
     [Fact]
-    public async Task Several_paths_for_one_id_are_refused_as_not_implemented()
+    public async Task A_path_that_does_not_exist_is_refused_as_not_found()
     {
-        var error = await Assert.ThrowsAsync<BuildxException>(() => SshForwardService.CreateAsync([new SshSpec("keys", ["/a", "/b"])], CancellationToken.None));
+        var error = await Assert.ThrowsAsync<BuildxException>(() => SshForwardService.CreateAsync([new SshSpec("keys", [Path.Combine(directory.Path, "a"), "/b"])], CancellationToken.None));
 
-        Assert.Equal((ErrorIds.SshAgentUnavailable, BuildxErrorKind.NotImplemented), (error.ErrorId, error.Kind));
+        Assert.Equal((ErrorIds.SshAgentUnavailable, BuildxErrorKind.ObjectNotFound), (error.ErrorId, error.Kind));
+        Assert.Contains("private key file", error.Message, StringComparison.Ordinal);
     }
 }
