@@ -26,10 +26,16 @@ var results = new List<CaseResult>();
 // Warm-up: load everything, open a first session and send a smaller context of each shape, so the cases
 // measure a warm session: a pwsh session that has built before runs the transfer path's tier-1 code. A cold
 // first build also pays that JIT work (about 0.6 s of CPU).
+// Three rounds: hot methods are recompiled twice (instrumented, then optimized) after enough calls.
 await RunCase("warm-up", contexts.Tiny("warmup"), 0);
-await RunCase("warm-up: 64 MiB file", contexts.OneLargeFile("warm-large", 64L << 20), 64L << 20);
-await RunCase("warm-up: 2000 files", contexts.ManySmallFiles("warm-small", 2000, 4096), 2000L * 4096);
-await Task.Delay(TimeSpan.FromSeconds(1)); // the background compiler finishes what the warm-up queued
+for (var round = 0; round < 3; round++)
+{
+    await RunCase("warm-up: 64 MiB file", contexts.OneLargeFile("warm-large", 64L << 20), 64L << 20);
+    await RunCase("warm-up: 2000 files", contexts.ManySmallFiles("warm-small", 2000, 4096), 2000L * 4096);
+    await EmptyBuildCache();
+}
+
+await Task.Delay(TimeSpan.FromSeconds(2)); // the background compiler finishes what the warm-up queued
 
 if (options.Cases.Contains('a'))
 {
@@ -89,6 +95,7 @@ async Task<CaseResult> RunCase(string name, string context, long payloadBytes)
     GC.Collect();
     GC.WaitForPendingFinalizers();
     using var memory = new MemorySampler();
+    var threads = ThreadCpu.Start();
     var poolItemsBefore = ThreadPool.CompletedWorkItemCount;
     var clientBefore = ProcessCpu.Client();
     var engineBefore = ProcessCpu.Engine();
@@ -107,10 +114,16 @@ async Task<CaseResult> RunCase(string name, string context, long payloadBytes)
     var wall = clock.Elapsed;
     var clientCpu = ProcessCpu.Client() - clientBefore;
     var poolItems = ThreadPool.CompletedWorkItemCount - poolItemsBefore;
+    var threadGroups = threads?.Stop();
     var engineCpu = ProcessCpu.Engine() - engineBefore;
     var raw = payloadBytes > 0 ? RawCopy.Measure(Math.Max(result.SessionBytesSent, 1)) : TimeSpan.Zero;
     var outcome = new CaseResult(name, wall, clientCpu, engineCpu, memory.PeakGrowth, result.SessionBytesSent, raw, poolItems);
     Console.WriteLine(outcome.Format());
+    if (threadGroups is not null && payloadBytes > 0)
+    {
+        Console.WriteLine("  client cpu by thread: " + string.Join(", ", threadGroups.Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Group} {g.Seconds:0.00}s"))));
+    }
+
     return outcome;
 }
 

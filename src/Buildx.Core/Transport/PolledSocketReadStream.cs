@@ -5,12 +5,14 @@ namespace Buildx.Core.Transport;
 
 /// <summary>
 /// A socket stream whose reads on a connection's frame-reader thread wait in the kernel (poll) and then
-/// read synchronously, completing without the thread pool; reads anywhere else stay asynchronous. The
-/// poll wakes now and then so that cancellation is seen within <see cref="CancellationCheckInterval"/>.
+/// read synchronously, completing without the thread pool; reads anywhere else stay asynchronous.
+/// Cancelling a waiting read shuts the socket's receiving side, which ends the poll at once: the
+/// connection is being given up, and its writes (a final GOAWAY) still work.
 /// </summary>
 internal sealed class PolledSocketReadStream(NetworkStream inner) : DelegatingStream(inner)
 {
-    private static readonly TimeSpan CancellationCheckInterval = TimeSpan.FromMilliseconds(200);
+    /// <summary>A safety net only: cancellation ends the wait by itself.</summary>
+    private static readonly TimeSpan CancellationCheckInterval = TimeSpan.FromSeconds(1);
 
     private readonly Socket socket = inner.Socket;
 
@@ -23,6 +25,7 @@ internal sealed class PolledSocketReadStream(NetworkStream inner) : DelegatingSt
 
         try
         {
+            using var cancellation = cancellationToken.UnsafeRegister(static state => ShutDownReceiving((Socket)state!), socket);
             while (!socket.Poll(CancellationCheckInterval, SelectMode.SelectRead))
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -39,6 +42,18 @@ internal sealed class PolledSocketReadStream(NetworkStream inner) : DelegatingSt
         catch (OperationCanceledException e)
         {
             return ValueTask.FromCanceled<int>(e.CancellationToken);
+        }
+    }
+
+    private static void ShutDownReceiving(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Receive);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already closed: the poll ends by itself.
         }
     }
 }
