@@ -95,6 +95,7 @@ async Task<CaseResult> RunCase(string name, string context, long payloadBytes)
     GC.Collect();
     GC.WaitForPendingFinalizers();
     using var memory = new MemorySampler();
+    var progressEvents = 0L;
     var threads = ThreadCpu.Start();
     var poolItemsBefore = ThreadPool.CompletedWorkItemCount;
     var clientBefore = ProcessCpu.Client();
@@ -107,7 +108,7 @@ async Task<CaseResult> RunCase(string name, string context, long payloadBytes)
             ContextPath = context,
             Outputs = [new ExportSpec(ExportSpec.CacheOnly, null, new Dictionary<string, string>())],
         },
-        _ => { },
+        _ => Interlocked.Increment(ref progressEvents),
         rawStatus: false,
         CancellationToken.None,
         options.ChunkSize);
@@ -121,7 +122,7 @@ async Task<CaseResult> RunCase(string name, string context, long payloadBytes)
     Console.WriteLine(outcome.Format());
     if (threadGroups is not null && payloadBytes > 0)
     {
-        Console.WriteLine("  client cpu by thread: " + string.Join(", ", threadGroups.Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Group} {g.Seconds:0.00}s"))));
+        Console.WriteLine($"  progress events {progressEvents}; client cpu by thread: " + string.Join(", ", threadGroups.Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Group} {g.Seconds:0.00}s"))));
     }
 
     return outcome;

@@ -76,8 +76,41 @@ public sealed class DockerEngineClient : IDisposable
     /// Opens a BuildKit session tunnel with <c>POST /session</c> (h2c). Unlike gRPC metadata,
     /// HTTP/1.1 header lines can repeat, which is how BuildKit expects one line per served method.
     /// </summary>
+    /// <summary>
+    /// The session tunnel. Over a unix socket it is dialed and upgraded with blocking calls on a pool
+    /// thread, so that the socket is never used asynchronously: the session then reads and writes it
+    /// from threads of its own without the socket engine (see <see cref="Transport.PolledSocketStream"/>).
+    /// </summary>
     public Task<Stream> DialSessionAsync(IReadOnlyList<KeyValuePair<string, string>> headers, CancellationToken cancellationToken) =>
-        DialUpgradedAsync("/session", headers, cancellationToken);
+        Context.Host.Kind == EndpointKind.Unix
+            ? Task.Run<Stream>(() => DialUpgradedBlocking("/session", headers, cancellationToken), cancellationToken)
+            : DialUpgradedAsync("/session", headers, cancellationToken);
+
+    private NetworkStream DialUpgradedBlocking(string path, IReadOnlyList<KeyValuePair<string, string>> headers, CancellationToken cancellationToken)
+    {
+        NetworkStream stream;
+        try
+        {
+            stream = EndpointDialer.DialUnixBlocking(Context.Host.Address);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
+        {
+            throw Unreachable(ex.Message, ex);
+        }
+
+        try
+        {
+            // Completes synchronously: every call on the wrapper is a blocking one.
+            var response = HttpUpgrade.SendAsync(new SynchronousStream(stream), path, "h2c", headers, cancellationToken).GetAwaiter().GetResult();
+            ThrowIfNotUpgraded(path, response);
+            return stream;
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
 
     private async Task<Stream> DialUpgradedAsync(string path, IReadOnlyList<KeyValuePair<string, string>>? headers, CancellationToken cancellationToken)
     {
@@ -85,15 +118,7 @@ public sealed class DockerEngineClient : IDisposable
         try
         {
             var response = await HttpUpgrade.SendAsync(stream, path, "h2c", headers, cancellationToken).ConfigureAwait(false);
-            if (response.StatusCode != 101)
-            {
-                throw new BuildxException(
-                    ErrorIds.EngineUpgradeRefused,
-                    BuildxErrorKind.NotImplemented,
-                    $"The Docker engine at {Context.Host} refused the BuildKit upgrade (POST {path} answered {response.StatusCode} {response.ReasonPhrase}{(response.Body.Length > 0 ? ": " + response.Body : string.Empty)}). The engine may be too old or have BuildKit disabled; use a docker-container or remote builder instead.",
-                    Context.Host.Original);
-            }
-
+            ThrowIfNotUpgraded(path, response);
             return stream;
         }
         catch
@@ -104,6 +129,18 @@ public sealed class DockerEngineClient : IDisposable
     }
 
     public void Dispose() => http.Dispose();
+
+    private void ThrowIfNotUpgraded(string path, HttpUpgradeResponse response)
+    {
+        if (response.StatusCode != 101)
+        {
+            throw new BuildxException(
+                ErrorIds.EngineUpgradeRefused,
+                BuildxErrorKind.NotImplemented,
+                $"The Docker engine at {Context.Host} refused the BuildKit upgrade (POST {path} answered {response.StatusCode} {response.ReasonPhrase}{(response.Body.Length > 0 ? ": " + response.Body : string.Empty)}). The engine may be too old or have BuildKit disabled; use a docker-container or remote builder instead.",
+                Context.Host.Original);
+        }
+    }
 
     /// <summary>
     /// Sends an API call for the sibling clients (containers, images, exec). A null

@@ -74,7 +74,7 @@ public sealed class BuildSession : IAsyncDisposable
             controlTunnel = (ControlSessionStream)tunnel;
         }
 
-        transport = new CountingStream(tunnel is NetworkStream socket ? new Transport.PolledSocketReadStream(socket) : tunnel);
+        transport = new CountingStream(tunnel is NetworkStream socket ? new Transport.PolledSocketStream(socket) : tunnel);
         serving = ServeAsync(transport, token);
     }
 

@@ -50,6 +50,25 @@ public static class EndpointDialer
         }
     }
 
+    /// <summary>
+    /// Connects to a unix socket with blocking calls only, on the calling thread: a socket never used
+    /// asynchronously stays out of .NET's socket engine (see <see cref="PolledSocketStream"/>).
+    /// </summary>
+    internal static NetworkStream DialUnixBlocking(string path)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            socket.Connect(new UnixDomainSocketEndPoint(path));
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
     private static async Task<Stream> DialTcpAsync(string host, int port, CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

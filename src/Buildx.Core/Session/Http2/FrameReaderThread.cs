@@ -2,7 +2,7 @@ namespace Buildx.Core.Session.Http2;
 
 /// <summary>
 /// Runs a connection's frame loop on a thread of its own. While the loop runs there, a transport that can
-/// wait for data in the kernel (<see cref="Transport.PolledSocketReadStream"/>) reads synchronously instead
+/// wait for data in the kernel (<see cref="Transport.PolledSocketStream"/>) reads synchronously instead
 /// of handing every read's completion to the thread pool: the daemon's WINDOW_UPDATEs and requests arrive
 /// thousands of times per transfer, and idle pool threads spin between such hand-offs. Should the loop go
 /// asynchronous at some await, it simply continues on the pool, with asynchronous reads.
