@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net.Sockets;
 using Buildx.Core.BuildKit.Protocol.Ssh;
 using Buildx.Core.Builds.Options;
@@ -22,7 +23,6 @@ public sealed class SshForwardService : IDisposable
     /// <summary>The metadata key naming the id on ForwardAgent.</summary>
     internal const string IdHeader = "buildkit.ssh.id";
 
-    private const int ChunkSize = 32 * 1024;
 
     private readonly Dictionary<string, SshAgentSource> agents;
 
@@ -103,33 +103,84 @@ public sealed class SshForwardService : IDisposable
         }
 
         var path = source.SocketPath!;
-        using var relay = CancellationTokenSource.CreateLinkedTokenSource(context.CallCancelled);
-        var agent = await SshAgentConnector.ConnectAsync(path, relay.Token).ConfigureAwait(false);
+        var agent = await SshAgentConnector.ConnectAsync(path, context.CallCancelled).ConfigureAwait(false);
         await using (agent.ConfigureAwait(false))
         {
-            var upstream = CopyToAgentAsync(fromDaemon, agent, relay.Token);
-            var buffer = new byte[ChunkSize];
+            await RelayReadOnlyAsync(fromDaemon, toDaemon, agent, context.CallCancelled).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Relays the RUN step's requests to the user's agent one at a time, as BuildKit's read-only agent
+    /// wrapper does: listing identities and signing reach the agent; adding, removing and locking keys
+    /// (and anything else) are answered FAILURE here, so a build cannot change the user's agent.
+    /// </summary>
+    private static async Task RelayReadOnlyAsync(IGrpcStreamReader<BytesMessage> fromDaemon, IGrpcStreamWriter<BytesMessage> toDaemon, Stream agent, CancellationToken cancellationToken)
+    {
+        var framer = new SshAgentRequestFramer();
+        var answers = new MemoryStream();
+        while (await fromDaemon.ReadAsync(cancellationToken).ConfigureAwait(false) is { } message)
+        {
+            framer.Append(message.Data.Span);
+            answers.SetLength(0);
             try
             {
-                int read;
-                while ((read = await agent.ReadAsync(buffer, relay.Token).ConfigureAwait(false)) > 0)
+                while (framer.TryTake(out var request))
                 {
-                    await toDaemon.WriteAsync(new BytesMessage { Data = ByteString.CopyFrom(buffer, 0, read) }, relay.Token).ConfigureAwait(false);
+                    if (request[0] is not (SshAgentMessageType.RequestIdentities or SshAgentMessageType.SignRequest))
+                    {
+                        answers.Write([0, 0, 0, 1, SshAgentMessageType.Failure]);
+                        continue;
+                    }
+
+                    var framed = new byte[4 + request.Length];
+                    BinaryPrimitives.WriteUInt32BigEndian(framed, (uint)request.Length);
+                    request.CopyTo(framed, 4);
+                    await agent.WriteAsync(framed, cancellationToken).ConfigureAwait(false);
+                    await agent.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    if (await ReadAgentAnswerAsync(agent, cancellationToken).ConfigureAwait(false) is not { } answer)
+                    {
+                        return; // The agent closed: end the call as a closed connection would.
+                    }
+
+                    answers.Write(answer);
                 }
             }
-            finally
+            catch (SshWireFormatException)
             {
-                // The agent closed (or the call ended): stop reading the daemon's side too.
-                await relay.CancelAsync().ConfigureAwait(false);
-                try
-                {
-                    await upstream.ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException)
-                {
-                }
+                return;
+            }
+
+            if (answers.Length > 0)
+            {
+                await toDaemon.WriteAsync(new BytesMessage { Data = ByteString.CopyFrom(answers.GetBuffer(), 0, (int)answers.Length) }, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>One framed answer from the agent (length prefix included), or null when it closed first.</summary>
+    private static async Task<byte[]?> ReadAgentAnswerAsync(Stream agent, CancellationToken cancellationToken)
+    {
+        var prefix = new byte[4];
+        if (await agent.ReadAtLeastAsync(prefix, prefix.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) < prefix.Length)
+        {
+            return null;
+        }
+
+        var length = BinaryPrimitives.ReadUInt32BigEndian(prefix);
+        if (length is 0 or > SshAgentRequestFramer.MaxMessageLength)
+        {
+            throw new SshWireFormatException($"the agent answered with a message of {length} bytes (1 to {SshAgentRequestFramer.MaxMessageLength} accepted).");
+        }
+
+        var answer = new byte[4 + length];
+        prefix.CopyTo(answer, 0);
+        if (await agent.ReadAtLeastAsync(answer.AsMemory(4), (int)length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) < length)
+        {
+            return null;
+        }
+
+        return answer;
     }
 
     /// <summary>
@@ -161,21 +212,6 @@ public sealed class SshForwardService : IDisposable
             {
                 await toDaemon.WriteAsync(new BytesMessage { Data = ByteString.CopyFrom(answers.GetBuffer(), 0, (int)answers.Length) }, cancellationToken).ConfigureAwait(false);
             }
-        }
-    }
-
-    private static async Task CopyToAgentAsync(IGrpcStreamReader<BytesMessage> fromDaemon, Stream agent, CancellationToken cancellationToken)
-    {
-        while (await fromDaemon.ReadAsync(cancellationToken).ConfigureAwait(false) is { } message)
-        {
-            await agent.WriteAsync(message.Data.Memory, cancellationToken).ConfigureAwait(false);
-            await agent.FlushAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        // The daemon's side finished: half-close so the agent sees the end of its requests.
-        if (agent is NetworkStream network)
-        {
-            network.Socket.Shutdown(SocketShutdown.Send);
         }
     }
 }

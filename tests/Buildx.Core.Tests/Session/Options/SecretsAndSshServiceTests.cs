@@ -38,34 +38,32 @@ public sealed class SecretsAndSshServiceTests : IDisposable
     }
 
     [Fact]
-    public async Task CheckAgent_knows_the_forwarded_ids_and_ForwardAgent_relays_bytes_both_ways()
+    public async Task CheckAgent_knows_the_forwarded_ids_and_ForwardAgent_relays_only_listing_and_signing()
     {
         var socketPath = Path.Combine(directory.Path, "agent.sock");
         using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(socketPath));
         listener.Listen();
-        var received = new List<string>();
+        var received = new List<byte[]>();
+        byte[] noIdentities = [0, 0, 0, 5, 12, 0, 0, 0, 0];
         using var stop = new CancellationTokenSource();
         var agent = Task.Run(async () =>
         {
-            // A stand-in agent: records what each connection sends and answers "ack:" + it.
+            // A stand-in agent: records each request and answers an empty identity list.
             while (!stop.IsCancellationRequested)
             {
                 using var connection = await listener.AcceptAsync(stop.Token);
                 var buffer = new byte[1024];
-                var read = await connection.ReceiveAsync(buffer, SocketFlags.None, stop.Token);
-                if (read == 0)
+                int read;
+                while ((read = await connection.ReceiveAsync(buffer, SocketFlags.None, stop.Token)) > 0)
                 {
-                    continue;
-                }
+                    lock (received)
+                    {
+                        received.Add(buffer[..read]);
+                    }
 
-                var text = Encoding.ASCII.GetString(buffer, 0, read);
-                lock (received)
-                {
-                    received.Add(text);
+                    await connection.SendAsync(noIdentities, SocketFlags.None, stop.Token);
                 }
-
-                await connection.SendAsync(Encoding.ASCII.GetBytes("ack:" + text), SocketFlags.None, stop.Token);
             }
         });
 
@@ -77,13 +75,15 @@ public sealed class SecretsAndSshServiceTests : IDisposable
         var unknown = await Assert.ThrowsAsync<RpcException>(async () => await client.CheckAgentAsync(new CheckAgentRequest { ID = "default" }));
         Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
 
+        // REQUEST_IDENTITIES (11) then REMOVE_ALL_IDENTITIES (19), in one message.
         using var call = client.ForwardAgent(new Metadata { { "buildkit.ssh.id", "github" } });
-        await call.RequestStream.WriteAsync(new BytesMessage { Data = ByteString.CopyFromUtf8("\0\0\0\u0001\u000b") });
+        await call.RequestStream.WriteAsync(new BytesMessage { Data = ByteString.CopyFrom([0, 0, 0, 1, 11, 0, 0, 0, 1, 19]) });
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
         await call.RequestStream.CompleteAsync();
 
-        Assert.Equal("ack:\0\0\0\u0001\u000b", call.ResponseStream.Current.Data.ToStringUtf8());
-        Assert.Equal(["\0\0\0\u0001\u000b"], received);
+        // The agent's answer, then FAILURE (5) for the removal, which never reached the agent.
+        Assert.Equal([.. noIdentities, 0, 0, 0, 1, 5], call.ResponseStream.Current.Data.ToByteArray());
+        Assert.Equal([[0, 0, 0, 1, 11]], received);
         Assert.Equal(1, service.ForwardedConnections);
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => agent);
