@@ -89,34 +89,7 @@ Describe 'Invoke-BuildxBuild -Ssh' {
 
             # The RUN step lists the agent's identities through SSH_AUTH_SOCK with a small static client.
             $agentList = Join-Path $keyDir 'agent-list'
-            Set-Content (Join-Path $keyDir 'agent-list.c') @'
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-int main(void) {
-    const char *path = getenv("SSH_AUTH_SOCK");
-    if (!path) return 2;
-    int s = socket(AF_UNIX, SOCK_STREAM, 0);
-    struct sockaddr_un a; memset(&a, 0, sizeof a); a.sun_family = AF_UNIX;
-    strncpy(a.sun_path, path, sizeof a.sun_path - 1);
-    if (connect(s, (struct sockaddr *)&a, sizeof a) != 0) return 3;
-    unsigned char request[5] = {0, 0, 0, 1, 11};
-    if (write(s, request, 5) != 5) return 4;
-    static unsigned char buffer[65536]; size_t n = 0, length = 0;
-    while (n < 4 || n < length + 4) {
-        ssize_t r = read(s, buffer + n, sizeof buffer - n);
-        if (r <= 0) return 5;
-        n += (size_t)r;
-        if (n >= 4) length = ((size_t)buffer[0] << 24) | (buffer[1] << 16) | (buffer[2] << 8) | buffer[3];
-    }
-    fwrite(buffer, 1, length + 4, stdout);
-    return 0;
-}
-'@
-            & gcc -static -O2 -o $agentList (Join-Path $keyDir 'agent-list.c')
+            & gcc -static -O2 -o $agentList (Join-Path $PSScriptRoot '../fixtures/ssh-agent-client/agent-list.c')
 
             function Get-PublicBlobHex([string] $Key) {
                 [Convert]::ToHexString([Convert]::FromBase64String(((Get-Content "$Key.pub" -Raw) -split ' ')[1]))

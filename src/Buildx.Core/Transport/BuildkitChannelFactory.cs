@@ -12,8 +12,6 @@ public static class BuildkitChannelFactory
     /// <summary>BuildKit's Go client allows 16 MiB messages both ways; so do we.</summary>
     public const int MaxMessageSize = 16 * 1024 * 1024;
 
-    public static GrpcChannel Create(StreamDialer dialer) => Create(dialer, new TransportFaultLog());
-
     /// <param name="faults">Receives the explained failures of the dialed streams.</param>
     internal static GrpcChannel Create(StreamDialer dialer, TransportFaultLog faults)
     {

@@ -272,36 +272,10 @@ public sealed class BuildOptionsEngineTests : IDisposable
             rawStatus: false,
             CancellationToken.None);
 
-    /// <summary>A static client that asks the agent at $SSH_AUTH_SOCK for its identities and prints the raw answer.</summary>
-    private void CompileAgentClient(string target)
+    /// <summary>tests/fixtures/ssh-agent-client/agent-list.c: a static client that asks the agent at $SSH_AUTH_SOCK for its identities and prints the raw answer.</summary>
+    private static void CompileAgentClient(string target)
     {
-        var source = directory.Write("agent-list.c", """
-            #include <stdio.h>
-            #include <stdlib.h>
-            #include <string.h>
-            #include <sys/socket.h>
-            #include <sys/un.h>
-            #include <unistd.h>
-            int main(void) {
-                const char *path = getenv("SSH_AUTH_SOCK");
-                if (!path) return 2;
-                int s = socket(AF_UNIX, SOCK_STREAM, 0);
-                struct sockaddr_un a; memset(&a, 0, sizeof a); a.sun_family = AF_UNIX;
-                strncpy(a.sun_path, path, sizeof a.sun_path - 1);
-                if (connect(s, (struct sockaddr *)&a, sizeof a) != 0) return 3;
-                unsigned char request[5] = {0, 0, 0, 1, 11};
-                if (write(s, request, 5) != 5) return 4;
-                static unsigned char buffer[65536]; size_t n = 0, length = 0;
-                while (n < 4 || n < length + 4) {
-                    ssize_t r = read(s, buffer + n, sizeof buffer - n);
-                    if (r <= 0) return 5;
-                    n += (size_t)r;
-                    if (n >= 4) length = ((size_t)buffer[0] << 24) | (buffer[1] << 16) | (buffer[2] << 8) | buffer[3];
-                }
-                fwrite(buffer, 1, length + 4, stdout);
-                return 0;
-            }
-            """);
+        var source = Path.Combine(AppContext.BaseDirectory, "fixtures", "ssh-agent-client", "agent-list.c");
         Run("gcc", ["-static", "-O2", "-o", target, source], null);
     }
 

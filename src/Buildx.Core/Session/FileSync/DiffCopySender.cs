@@ -215,31 +215,28 @@ internal sealed class DiffCopySender : IDisposable
     }
 
     /// <summary>An encoded packet, on the calling thread (a sender's own).</summary>
-    private void SendEncoded(ReadOnlySpan<byte> packet, bool flush, CancellationToken token)
-    {
-        writeLock.Wait(token);
-        try
-        {
-            toReceiver.WriteEncodedBlocking([], packet, flush, token);
-        }
-        finally
-        {
-            writeLock.Release();
-        }
-    }
+    private void SendEncoded(ReadOnlySpan<byte> packet, bool flush, CancellationToken token) =>
+        SendBlocking([], packet, flush, flushWhenIdle: false, token);
 
     /// <summary>DATA{id} with <paramref name="data"/> (empty at the end of the file), on the worker's thread.</summary>
     private void SendData(uint id, ReadOnlySpan<byte> data, bool endOfFile, CancellationToken token)
     {
         Span<byte> head = stackalloc byte[DataPacketHead.MaxLength];
         var headLength = DataPacketHead.Write(head, id, data.Length);
+        SendBlocking(head[..headLength], data, flush: false, flushWhenIdle: endOfFile, token);
+    }
+
+    /// <summary>
+    /// One packet, head then body, under the stream's write lock. Packets share transport writes while more
+    /// requests wait; <paramref name="flushWhenIdle"/> flushes when none does. That is checked under the lock,
+    /// so any request still queued is sent (and flushed) after this packet.
+    /// </summary>
+    private void SendBlocking(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body, bool flush, bool flushWhenIdle, CancellationToken token)
+    {
         writeLock.Wait(token);
         try
         {
-            // Packets share transport writes while more requests wait. A file's end is flushed when none
-            // does: checked under the lock, so any request still queued is sent (and flushed) after it.
-            var flush = endOfFile && fileRequests.Count == 0;
-            toReceiver.WriteEncodedBlocking(head[..headLength], data, flush, token);
+            toReceiver.WriteEncodedBlocking(head, body, flush || (flushWhenIdle && fileRequests.Count == 0), token);
         }
         finally
         {
