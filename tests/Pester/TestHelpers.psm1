@@ -53,8 +53,8 @@ $script:StandinLabel = 'org.buildx-powershell.standin.source'
 
 function Invoke-EngineApi {
     # One Engine API call over the test engine's socket; a 404 is $null.
-    param([Parameter(Mandatory)][string] $Path, [string] $Method = 'Get')
-    $answer = Invoke-RestMethod -UnixSocket (Get-EngineSocket) -Uri "http://engine/v1.41/$Path" -Method $Method -SkipHttpErrorCheck -StatusCodeVariable status
+    param([Parameter(Mandatory)][string] $Path, [string] $Method = 'Get', [hashtable] $Headers = @{})
+    $answer = Invoke-RestMethod -UnixSocket (Get-EngineSocket) -Uri "http://engine/v1.41/$Path" -Method $Method -Headers $Headers -SkipHttpErrorCheck -StatusCodeVariable status
     if ($status -eq 404) { return $null }
     if ($status -ge 400) { throw "Engine API $Method $Path failed ($status): $($answer | ConvertTo-Json -Compress)" }
     $answer

@@ -81,7 +81,9 @@ public static class OciLayoutMerger
         while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
         {
             var name = entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name[2..] : entry.Name;
-            if (entry.EntryType is TarEntryType.Directory || name is "oci-layout" or "" or "blobs" or "blobs/" or "blobs/sha256" or "blobs/sha256/")
+            // manifest.json and repositories are the docker-archive view BuildKit adds beside the
+            // layout (its oci exporter writes them too); a layout directory has no use for them.
+            if (entry.EntryType is TarEntryType.Directory || name is "oci-layout" or "manifest.json" or "repositories" or "" or "blobs" or "blobs/" or "blobs/sha256" or "blobs/sha256/")
             {
                 continue;
             }

@@ -29,6 +29,7 @@ public sealed class OciLayoutMergerTests : IDisposable
 
         var files = ReadTar(output);
         Assert.Equal(["oci-layout", "index.json"], files.Keys.Take(2));
+        Assert.DoesNotContain("manifest.json", files.Keys);
         var top = JsonDocument.Parse(files["index.json"]).RootElement.GetProperty("manifests").EnumerateArray().Single();
         Assert.Equal(ManifestMediaTypes.OciIndex, top.GetProperty("mediaType").GetString());
         Assert.Equal("registry.example/app:1.0", top.GetProperty("annotations").GetProperty("io.containerd.image.name").GetString());
@@ -63,6 +64,7 @@ public sealed class OciLayoutMergerTests : IDisposable
         await OciLayoutMerger.MergeAsync(parts, null, OciLayoutDestination.Stream(stream), CancellationToken.None);
 
         Assert.Equal("{\"imageLayoutVersion\":\"1.0.0\"}", File.ReadAllText(Path.Combine(layout, "oci-layout")));
+        Assert.Equal(["blobs", "index.json", "oci-layout"], Directory.EnumerateFileSystemEntries(layout).Select(Path.GetFileName).Order());
         var fromDirectory = File.ReadAllBytes(Path.Combine(layout, "index.json"));
         stream.Position = 0;
         var fromStream = ReadTar(stream);
@@ -152,6 +154,8 @@ public sealed class OciLayoutMergerTests : IDisposable
         using var tar = new TarWriter(file);
         tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "oci-layout") { DataStream = new MemoryStream(Encoding.UTF8.GetBytes("{\"imageLayoutVersion\":\"1.0.0\"}")) });
         tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "index.json") { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(indexJson)) });
+        // BuildKit's oci exporter adds the docker-archive view too; a layout has no place for it.
+        tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "manifest.json") { DataStream = new MemoryStream(Encoding.UTF8.GetBytes($"[{{\"Config\":\"blobs/sha256/{Hex(SharedLayer)}\"}}]")) });
         tar.WriteEntry(new PaxTarEntry(TarEntryType.Directory, "blobs/"));
         foreach (var (hex, content) in blobs)
         {

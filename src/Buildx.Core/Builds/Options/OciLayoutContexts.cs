@@ -13,6 +13,9 @@ public static class OciLayoutContexts
 {
     public const string Scheme = "oci-layout://";
 
+    /// <summary>The prefix BuildKit's oci-layout source puts before the store id in its content calls.</summary>
+    public const string StorePrefix = "oci:";
+
     /// <summary>buildx's split: the digest after <c>@</c>, then the tag after <c>:</c>.</summary>
     public static (string Path, string Tag, string? Digest) Split(string value)
     {
@@ -30,7 +33,7 @@ public static class OciLayoutContexts
         return colon >= 0 ? (rest[..colon], rest[(colon + 1)..], digest) : (rest, "latest", digest);
     }
 
-    /// <returns>The options with every oci-layout context pointing at its store, and the stores to serve (id → directory).</returns>
+    /// <returns>The options with every oci-layout context pointing at its store, and the stores to serve ("oci:" + id → directory).</returns>
     public static (BuildOptions Options, IReadOnlyDictionary<string, string> Stores) Prepare(BuildOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -44,8 +47,9 @@ public static class OciLayoutContexts
 
             var (path, tag, digest) = Split(context.Value);
             digest ??= Resolve(context, path, tag);
+            // The frontend is told the bare id; the daemon's content calls ask for "oci:" + id.
             var storeId = Session.SessionIdentity.NewId();
-            stores[storeId] = path;
+            stores[StorePrefix + storeId] = path;
             return context with { Value = $"{Scheme}{storeId}:{tag}@{digest}" };
         }).ToArray();
         return (options with { NamedContexts = contexts }, stores);

@@ -41,11 +41,14 @@ public sealed class OciLayoutContextsTests : IDisposable
         BuildOptionsPlanner.Apply(solve, services.Options);
         Assert.Equal(context.Value, solve.FrontendAttrs["context:base"]);
 
-        // BuildKit reads the layout through the session's content store, under that store id.
+        // BuildKit reads the layout through the session's content store, under "oci:" + that store id
+        // (source/containerimage/ocilayout.go); the bare id is not a store.
         await using var harness = await GrpcTestHarness.StartAsync(services.Register);
         var client = new Content.ContentClient(harness.Channel);
-        var info = await client.InfoAsync(new InfoRequest { Digest = Digest(manifest) }, new Metadata { { "buildkit-attachable-store-id", match.Groups[1].Value } });
+        var info = await client.InfoAsync(new InfoRequest { Digest = Digest(manifest) }, new Metadata { { "buildkit-attachable-store-id", "oci:" + match.Groups[1].Value } });
         Assert.Equal(manifest.Length, info.Info.Size);
+        var bare = await Assert.ThrowsAsync<RpcException>(async () => await client.InfoAsync(new InfoRequest { Digest = Digest(manifest) }, new Metadata { { "buildkit-attachable-store-id", match.Groups[1].Value } }));
+        Assert.Equal(StatusCode.NotFound, bare.StatusCode);
     }
 
     [Fact]
