@@ -119,6 +119,44 @@ Describe 'Invoke-BuildxBuild -Ssh' {
             [Text.Encoding]::ASCII.GetString($answer) | Should -Match 'pester-plain-key'
         }
 
+        It 'asks the host for the passphrase of a protected key, and fails cleanly when the host cannot ask (answer: <Answer>)' -ForEach @(
+            @{ Answer = 'pester pass' }
+            @{ Answer = $null }
+        ) {
+            # A runspace on a host that answers Host.UI.Prompt (tests/fixtures/prompting-host), as an
+            # interactive user at pwsh's prompt would; $null is a host that cannot prompt.
+            if (-not ('BuildxTests.PromptingHost' -as [type])) { Add-Type -Path (Join-Path $PSScriptRoot '../fixtures/prompting-host/PromptingHost.cs') }
+            $promptingHost = [BuildxTests.PromptingHost]::new($Answer)
+            $runspace = [runspacefactory]::CreateRunspace($promptingHost, [Management.Automation.Runspaces.InitialSessionState]::CreateDefault2())
+            $runspace.Open()
+            $ps = [powershell]::Create()
+            $ps.Runspace = $runspace
+            $ctx = New-Context -Dockerfile ("FROM $baseImage AS work`nCOPY agent-list /agent-list`nRUN --mount=type=ssh mkdir /out && echo $([guid]::NewGuid()) > /out/run && /agent-list > /out/identities`nFROM scratch`nCOPY --from=work /out /`n")
+            Copy-Item $agentList $ctx
+            $out = New-OutputPath
+            try {
+                $null = $ps.AddScript({
+                        param($Manifest, $Context, $Out, $Key)
+                        Import-Module $Manifest
+                        try { $null = Invoke-BuildxBuild -Path $Context -Output @{ type = 'local'; dest = $Out } -Progress Quiet -Ssh @{ id = 'default'; paths = $Key } -ErrorAction Stop; 'built' }
+                        catch { $_.FullyQualifiedErrorId }
+                    }).AddArgument((Get-ModuleManifestPath)).AddArgument($ctx).AddArgument($out).AddArgument((Join-Path $keyDir 'id_locked'))
+                $outcome = $ps.Invoke()
+            }
+            finally { $ps.Dispose(); $runspace.Dispose() }
+
+            $promptingHost.Prompts | Should -HaveCount 1
+            $promptingHost.Prompts[0] | Should -BeLike "-Ssh 'default'|Enter the passphrase for *id_locked"
+            if ($Answer) {
+                $outcome | Should -Be 'built'
+                [Convert]::ToHexString([IO.File]::ReadAllBytes((Join-Path $out 'identities'))) | Should -Match (Get-PublicBlobHex (Join-Path $keyDir 'id_locked'))
+            }
+            else {
+                $outcome | Should -Be "SshKeyPassphraseRequired,$cmd"
+                Test-Path $out | Should -BeFalse
+            }
+        }
+
         It 'refuses <Case> with <Id> before the build' -ForEach @(
             @{ Case = 'a passphrase-protected key without a passphrase'; Key = 'id_locked'; Passphrase = $null; Id = 'SshKeyPassphraseRequired' }
             @{ Case = 'a wrong passphrase'; Key = 'id_locked'; Passphrase = 'wrong'; Id = 'SshKeyPassphraseIncorrect' }

@@ -62,6 +62,24 @@ BeforeAll {
     function Get-Blob { param($Layout, [string] $Digest) $Layout["blobs/sha256/$($Digest.Substring(7))"] }
     function Get-BlobJson { param($Layout, [string] $Digest) [Text.Encoding]::UTF8.GetString((Get-Blob $Layout $Digest)) | ConvertFrom-Json }
 
+    # The image manifest a layout holds under a digest: that manifest, or the platform's manifest in
+    # an index (the attestation manifests beside it have platform unknown/unknown).
+    function Get-ImageManifest {
+        param($Layout, [string] $Digest, [string] $Architecture = 'amd64')
+        $document = Get-BlobJson $Layout $Digest
+        if ($document.manifests) {
+            $descriptor = $document.manifests | Where-Object { $_.platform.architecture -eq $Architecture } | Select-Object -First 1
+            return Get-BlobJson $Layout $descriptor.digest
+        }
+        $document
+    }
+
+    # The attestation manifests of an index, by the digest of the image manifest they describe.
+    function Get-AttestationManifest {
+        param($Layout, [string] $Digest)
+        (Get-BlobJson $Layout $Digest).manifests | Where-Object { $_.annotations.'vnd.docker.reference.type' -eq 'attestation-manifest' }
+    }
+
     # Every blob of a layout is stored under its own digest.
     function Assert-BlobDigests {
         param($Layout)
@@ -116,7 +134,7 @@ Describe 'Invoke-BuildxBuild on a standalone BuildKit: tarball exporters' -Skip:
             Assert-BlobDigests $layout
             $index = [Text.Encoding]::UTF8.GetString($layout['index.json']) | ConvertFrom-Json
             $index.manifests[0].digest | Should -Be $fromTar.ImageDigest
-            $manifest = Get-BlobJson $layout $fromTar.ImageDigest
+            $manifest = Get-ImageManifest $layout $fromTar.ImageDigest
             $manifest.config.digest | Should -Be $fromTar.ImageConfigDigest
             Read-LayerFile (Get-Blob $layout $manifest.layers[-1].digest) 'message.txt' | Should -Be $text
         }
@@ -136,7 +154,7 @@ Describe 'Invoke-BuildxBuild on a standalone BuildKit: tarball exporters' -Skip:
             $docker = [Text.Encoding]::UTF8.GetString($layout['manifest.json']) | ConvertFrom-Json
             $docker[0].RepoTags | Should -Be $tag
             Assert-BlobDigests $layout
-            $manifest = Get-BlobJson $layout $result.ImageDigest
+            $manifest = Get-ImageManifest $layout $result.ImageDigest
             Read-LayerFile (Get-Blob $layout $manifest.layers[-1].digest) 'message.txt' | Should -Be 'docker tarball'
         }
     }
@@ -166,7 +184,7 @@ Describe 'Invoke-BuildxBuild on a standalone BuildKit: tarball exporters' -Skip:
         Get-Content (Join-Path $local 'several.txt') -Raw | Should -Be 'three ways'
         [Text.Encoding]::UTF8.GetString((Read-Layout $tar)['several.txt']) | Should -Be 'three ways'
         $layout = Read-Layout $oci
-        $manifest = Get-BlobJson $layout $result.ImageDigest
+        $manifest = Get-ImageManifest $layout $result.ImageDigest
         Read-LayerFile (Get-Blob $layout $manifest.layers[-1].digest) 'several.txt' | Should -Be 'three ways'
         $result.Exports.Exporter | Should -Be @('local', 'tar', 'oci')
     }
@@ -184,7 +202,7 @@ Describe 'Invoke-BuildxBuild on a standalone BuildKit: tarball exporters' -Skip:
         $result = $builder | Invoke-BuildxBuild -Path $ctx -Output $output -Progress Quiet
 
         $layout = Read-Layout $out
-        $layer = (Get-BlobJson $layout $result.ImageDigest).layers[-1]
+        $layer = (Get-ImageManifest $layout $result.ImageDigest).layers[-1]
         $layer.mediaType | Should -Be $MediaType
         if ($Compression -eq 'estargz') { $layer.annotations.'containerd.io/snapshot/stargz/toc.digest' | Should -Match '^sha256:' }
         if ($Compression -eq 'zstd') { (Get-Blob $layout $layer.digest)[0..3] | Should -Be @(0x28, 0xb5, 0x2f, 0xfd) }
@@ -201,8 +219,9 @@ Describe 'Invoke-BuildxBuild on a standalone BuildKit: tarball exporters' -Skip:
         $layout = Read-Layout $out
         $index = Get-BlobJson $layout $result.ImageDigest
         $index.annotations.'org.opencontainers.image.title' | Should -Be 'the-index'
-        $index.manifests.platform.architecture | Sort-Object | Should -Be @('386', 'amd64')
-        foreach ($descriptor in $index.manifests) {
+        $images = $index.manifests | Where-Object { $_.platform.architecture -ne 'unknown' }
+        $images.platform.architecture | Sort-Object | Should -Be @('386', 'amd64')
+        foreach ($descriptor in $images) {
             $descriptor.annotations.'org.opencontainers.image.title' | Should -Be 'a-descriptor'
             (Get-BlobJson $layout $descriptor.digest).annotations.'org.opencontainers.image.vendor' | Should -Be 'pester'
         }
@@ -235,6 +254,35 @@ Describe 'Invoke-BuildxBuild on a standalone BuildKit: tarball exporters' -Skip:
         $statement.predicate.invocation.parameters.locals.name | Should -Contain 'context'
         # mode=max carries the LLB definition; mode=min does not.
         $statement.predicate.buildConfig.llbDefinition | Should -Not -BeNullOrEmpty
+    }
+
+    It 'attaches buildx''s default provenance (mode=min) to pushed images, and leaves it out with BUILDX_NO_DEFAULT_ATTESTATIONS=1' {
+        # BuildKit keeps inline-only attestations of a single-platform image for the image exporter
+        # (push, store) only; oci/docker tarballs and local/tar files get none.
+        $repo = "buildx-pester-standalone-prov-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        $ctx = New-Context "FROM scratch`nCOPY . /`n" @{ 'default.txt' = "default provenance $([guid]::NewGuid())" }
+        $local = New-OutputPath
+
+        $attested = $builder | Invoke-BuildxBuild -Path $ctx -Tag "127.0.0.1:5000/${repo}:attested" -Push -Progress Quiet
+        $null = $builder | Invoke-BuildxBuild -Path $ctx -Output @{ type = 'local'; dest = $local } -Progress Quiet
+        $env:BUILDX_NO_DEFAULT_ATTESTATIONS = '1'
+        try { $plain = $builder | Invoke-BuildxBuild -Path $ctx -Tag "127.0.0.1:5000/${repo}:plain" -Push -Progress Quiet }
+        finally { Remove-Item Env:BUILDX_NO_DEFAULT_ATTESTATIONS }
+
+        $index = Get-RegistryManifest 127.0.0.1:5000 $repo attested
+        $index.Digest | Should -Be $attested.ImageDigest
+        $attestation = $index.Manifest.manifests | Where-Object { $_.annotations.'vnd.docker.reference.type' -eq 'attestation-manifest' }
+        $attestation | Should -HaveCount 1
+        $statementLayer = (Get-RegistryManifest 127.0.0.1:5000 $repo $attestation.digest).Manifest.layers[0]
+        $statementLayer.annotations.'in-toto.io/predicate-type' | Should -Be 'https://slsa.dev/provenance/v0.2'
+        $statement = Invoke-RestMethod "http://127.0.0.1:5000/v2/$repo/blobs/$($statementLayer.digest)"
+        $statement.predicate.invocation.parameters.frontend | Should -Be 'dockerfile.v0'
+        $statement.predicate.buildConfig | Should -BeNullOrEmpty
+        $single = Get-RegistryManifest 127.0.0.1:5000 $repo plain
+        $single.Digest | Should -Be $plain.ImageDigest
+        $single.Manifest.mediaType | Should -BeIn 'application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json'
+        # inline-only: the local exporter writes no provenance file beside the build's files.
+        (Get-ChildItem $local -Force).Name | Sort-Object | Should -Be @('default.txt', 'Dockerfile')
     }
 
     It 'builds from an oci-layout named context' {

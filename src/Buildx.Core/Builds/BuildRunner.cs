@@ -91,14 +91,20 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
 
         using var client = new BuildkitClient(driver.Dialer, driver.EndpointDescription);
         request = request with { Options = await HostGatewayAddress.ResolveAsync(request.Options, client, cancellationToken).ConfigureAwait(false) };
+        // The daemon is asked its version only when something depends on it.
+        var provenanceCandidate = DefaultProvenance.IsCandidate(request.Options, builder.Driver, planOptions.EngineImageStore, Environment);
+        var features = plan.Exports.Count > 1 || provenanceCandidate
+            ? await DaemonFeatures.ReadAsync(client, driver, cancellationToken).ConfigureAwait(false)
+            : new DaemonFeatures(Version: null);
+        var defaultProvenance = provenanceCandidate && features.HasAttestations;
         // One solve with every exporter where BuildKit takes several; else one solve per output, the later ones from the cache.
-        var together = plan.Exports.Count <= 1 || await MultipleExporterSupport.IsSupportedAsync(client, driver, cancellationToken).ConfigureAwait(false);
+        var together = plan.Exports.Count <= 1 || features.TakesSeveralExporters;
         var groups = together ? [plan.Exports] : plan.Exports.Select(e => (IReadOnlyList<PlannedExport>)[e]).ToList();
         var credentials = new RegistryCredentialStore(Environment, request.RegistryCredentials);
         var solves = new List<SolveOutcome>();
         foreach (var group in groups)
         {
-            solves.Add(await SolveAsync(builder, node, driver, client, request, contextPath, dockerfilePath, group, credentials, optionServices, onEvent, rawStatus, fileSyncChunkSize, cancellationToken).ConfigureAwait(false));
+            solves.Add(await SolveAsync(builder, node, driver, client, request, contextPath, dockerfilePath, group, defaultProvenance, credentials, optionServices, onEvent, rawStatus, fileSyncChunkSize, cancellationToken).ConfigureAwait(false));
         }
 
         var exports = new List<ExportResult>();
@@ -156,6 +162,7 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         string contextPath,
         string dockerfilePath,
         IReadOnlyList<PlannedExport> exports,
+        bool defaultProvenance,
         RegistryCredentialStore credentials,
         BuildOptionsServices optionServices,
         Action<BuildEvent> onEvent,
@@ -189,7 +196,7 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         }
 
         var sharedKey = Path.GetFileName(Path.TrimEndingDirectorySeparator(contextPath)) + ":" + LocalNodeId.GetOrCreate(buildxDirectory);
-        var solve = CreateSolveRequest(request, dockerfilePath, builder.Driver, exports);
+        var solve = CreateSolveRequest(request, dockerfilePath, builder.Driver, exports, defaultProvenance);
         var tracker = new BuildStatusTracker();
 
         await using var session = new BuildSession(sharedKey, services);
@@ -279,7 +286,7 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         return (context, dockerfile);
     }
 
-    internal static SolveRequest CreateSolveRequest(BuildRequest request, string dockerfilePath, string driver, IReadOnlyList<PlannedExport> exports)
+    internal static SolveRequest CreateSolveRequest(BuildRequest request, string dockerfilePath, string driver, IReadOnlyList<PlannedExport> exports, bool defaultProvenance = false)
     {
         var solve = new SolveRequest
         {
@@ -343,6 +350,11 @@ public sealed class BuildRunner(DriverFactory drivers, string buildxDirectory)
         }
 
         BuildOptionsPlanner.Apply(solve, request.Options);
+        if (defaultProvenance)
+        {
+            attrs[DefaultProvenance.Attribute] = DefaultProvenance.Value;
+        }
+
         return solve;
     }
 

@@ -216,11 +216,12 @@ public sealed class InvokeBuildxBuildCommand : BuildxCmdlet
     /// <summary>
     /// An -Ssh entry whose key files are passphrase-protected and that carries no passphrase: ask
     /// through the host, as ssh-add does, when someone can answer. A host that cannot prompt
-    /// (-NonInteractive, redirected input) leaves it to the build's SshKeyPassphraseRequired error.
+    /// (-NonInteractive, or pwsh's console host reading redirected input, where a prompt would eat
+    /// the piped lines) leaves it to the build's SshKeyPassphraseRequired error.
     /// </summary>
     private SshSpec PromptForPassphrase(SshSpec spec)
     {
-        if (spec.Passphrase is not null || Console.IsInputRedirected)
+        if (spec.Passphrase is not null || (Host.Name == "ConsoleHost" && Console.IsInputRedirected))
         {
             return spec;
         }

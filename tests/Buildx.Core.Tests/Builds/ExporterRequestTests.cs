@@ -80,7 +80,7 @@ public sealed class ExporterRequestTests : IDisposable
     [InlineData(null, false)]
     [InlineData("", false)]
     public void Several_exporters_in_one_solve_need_BuildKit_v0_13(string? version, bool supported) =>
-        Assert.Equal(supported, MultipleExporterSupport.IsSupported(version));
+        Assert.Equal(supported, new DaemonFeatures(version).TakesSeveralExporters);
 
     private Buildx.Core.BuildKit.Protocol.Control.SolveRequest Solve(IReadOnlyList<ExportSpec> outputs, IReadOnlyList<string> tags, string driver)
     {

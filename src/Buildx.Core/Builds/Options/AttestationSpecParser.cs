@@ -26,6 +26,25 @@ public static class AttestationSpecParser
         return $"type={type},{value}";
     }
 
+    /// <summary>The types the attestation strings name, disabled ones included.</summary>
+    public static IReadOnlySet<string> Types(IEnumerable<string> attestations)
+    {
+        ArgumentNullException.ThrowIfNull(attestations);
+        var types = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var text in attestations)
+        {
+            foreach (var (rawKey, rawValue) in OptionText.CsvPairs(text, ErrorIds.InvalidAttestation, "Attest", Accepted))
+            {
+                if (OptionText.Key(rawKey) == "type")
+                {
+                    types.Add(OptionText.Format(rawValue).Trim());
+                }
+            }
+        }
+
+        return types;
+    }
+
     /// <summary>Parses every attestation string into frontend attributes (only enabled ones).</summary>
     public static IReadOnlyDictionary<string, string> ToAttributes(IEnumerable<string> attestations)
     {
