@@ -379,3 +379,26 @@ Describe 'Invoke-BuildxBuild on a standalone BuildKit: cache export and import' 
         Assert-BlobDigests (Read-Layout $cache)
     }
 }
+
+Describe 'Invoke-BuildxBuild on a standalone BuildKit: RUN-step settings and named contexts the engine ignores' -Skip:$skip {
+    It 'gives RUN steps the -ShmSize and -Ulimit asked for' {
+        $ctx = New-Context "FROM $baseImage AS work`nRUN mkdir /out && echo $([guid]::NewGuid()) > /out/run && df -k /dev/shm | tail -n 1 > /out/shm && ulimit -n > /out/nofile`nFROM scratch`nCOPY --from=work /out /`n"
+        $out = New-OutputPath
+
+        $null = $builder | Invoke-BuildxBuild -Path $ctx -ShmSize 96MB -Ulimit 'nofile=1536:2048' -Output @{ type = 'local'; dest = $out } -Progress Quiet
+
+        (-split (Get-Content (Join-Path $out 'shm') -Raw))[1] | Should -Be '98304'
+        (Get-Content (Join-Path $out 'nofile') -Raw).Trim() | Should -Be '1536'
+    }
+
+    It 'builds from docker-image and directory named contexts' {
+        $extra = New-Context "unused" @{ 'extra.txt' = "from a named directory $([guid]::NewGuid())" }
+        $ctx = New-Context "FROM base AS work`nCOPY --from=extra extra.txt /out/extra.txt`nRUN cp /bin/busybox /out/busybox-from-base`nFROM scratch`nCOPY --from=work /out /`n"
+        $out = New-OutputPath
+
+        $null = $builder | Invoke-BuildxBuild -Path $ctx -BuildContext @{ base = "docker-image://$baseImage"; extra = $extra } -Output @{ type = 'local'; dest = $out } -Progress Quiet
+
+        Get-Content (Join-Path $out 'extra.txt') -Raw | Should -Be (Get-Content (Join-Path $extra 'extra.txt') -Raw)
+        (Get-Item (Join-Path $out 'busybox-from-base')).Length | Should -BeGreaterThan 100000
+    }
+}

@@ -71,13 +71,22 @@ public sealed class BuildOptionsEngineTests : IDisposable
         Assert.Contains("absent", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_real_ssh_agent_is_forwarded_to_RUN_steps()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_real_ssh_agent_is_forwarded_to_RUN_steps(bool throughAgentPipe)
     {
         var socket = Path.Combine(directory.Path, "agent.sock");
         using var agent = Start("ssh-agent", ["-D", "-a", socket]);
+        using var relay = new CancellationTokenSource();
         try
         {
+            // Windows' OpenSSH agent is a named pipe (\\.\pipe\openssh-ssh-agent). .NET's named pipes
+            // are unix sockets off Windows, so a pipe server relaying to the real agent runs the
+            // same NamedPipeClientStream path here.
+            var pipeName = "buildx-test-agent-" + Guid.NewGuid().ToString("N")[..12];
+            var relaying = throughAgentPipe ? RelayAgentPipeAsync(pipeName, socket, relay.Token) : Task.CompletedTask;
+            var agentPath = throughAgentPipe ? @"\\.\pipe\" + pipeName : socket;
             await WaitForAsync(() => File.Exists(socket));
             var key = Path.Combine(directory.Path, "id_ed25519");
             Run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "buildx-forwarded-key", "-f", key], null);
@@ -92,17 +101,49 @@ public sealed class BuildOptionsEngineTests : IDisposable
             CompileAgentClient(Path.Combine(directory.Path, "ctx", "agent-list"));
             var output = Path.Combine(directory.Path, "out");
 
-            await RunAsync(new BuildOptions { Ssh = [new SshSpec("default", [socket])] }, output);
+            await RunAsync(new BuildOptions { Ssh = [new SshSpec("default", [agentPath])] }, output);
 
             // SSH_AGENT_IDENTITIES_ANSWER (12) listing the key added above, comment included.
             var answer = File.ReadAllBytes(Path.Combine(output, "identities"));
             Assert.Equal(12, answer[4]);
             Assert.Equal(1, (answer[5] << 24) | (answer[6] << 16) | (answer[7] << 8) | answer[8]);
             Assert.Contains("buildx-forwarded-key", System.Text.Encoding.ASCII.GetString(answer), StringComparison.Ordinal);
+            Assert.False(relaying.IsFaulted, relaying.Exception?.ToString());
         }
         finally
         {
+            await relay.CancelAsync();
             agent.Kill();
+        }
+    }
+
+    /// <summary>An agent pipe: each connection to the named pipe is relayed to the agent's socket.</summary>
+    private static async Task RelayAgentPipeAsync(string pipeName, string agentSocket, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var pipe = new System.IO.Pipes.NamedPipeServerStream(pipeName, System.IO.Pipes.PipeDirection.InOut,
+                System.IO.Pipes.NamedPipeServerStream.MaxAllowedServerInstances, System.IO.Pipes.PipeTransmissionMode.Byte, System.IO.Pipes.PipeOptions.Asynchronous);
+            try
+            {
+                await pipe.WaitForConnectionAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                await pipe.DisposeAsync();
+                return;
+            }
+
+            _ = Task.Run(async () =>
+            {
+                await using (pipe)
+                {
+                    using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+                    await socket.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(agentSocket), cancellationToken);
+                    await using var agent = new System.Net.Sockets.NetworkStream(socket, ownsSocket: false);
+                    await Task.WhenAny(pipe.CopyToAsync(agent, cancellationToken), agent.CopyToAsync(pipe, cancellationToken));
+                }
+            }, cancellationToken);
         }
     }
 
