@@ -40,7 +40,7 @@ await Task.Delay(TimeSpan.FromSeconds(2)); // the background compiler finishes w
 if (options.Cases.Contains('a'))
 {
     var dir = contexts.OneLargeFile("a", options.LargeFileBytes);
-    await EmptyBuildCache(settle: true);
+    await EmptyBuildCache();
     results.Add(await RunCase("(a) one 1 GiB file", dir, options.LargeFileBytes));
 }
 
@@ -48,7 +48,7 @@ if (options.Cases.Contains('b') || options.Cases.Contains('c'))
 {
     var dir = contexts.ManySmallFiles("b", options.SmallFileCount, 4096);
     var bytes = (long)options.SmallFileCount * 4096;
-    await EmptyBuildCache(settle: true);
+    await EmptyBuildCache();
     if (options.Cases.Contains('b'))
     {
         results.Add(await RunCase($"(b) {options.SmallFileCount} files of 4 KiB", dir, bytes));
@@ -78,12 +78,8 @@ foreach (var result in results)
 return 0;
 
 // The engine slows down as its build cache grows (each re-sent case leaves a layer behind), and a
-// slower receiver costs the client CPU too: every transfer case starts from an empty cache. Emptying
-// it frees tens of thousands of inodes, and an ext4 file system without a journal skips inodes freed
-// in the last 30-60 s when it allocates new ones, reading each skipped inode's block (the kernel's
-// recently_deleted()): that tripled the engine's CPU for case (b). Before a measured case the
-// benchmark flushes and waits that window out (FileSystemSettle).
-async Task EmptyBuildCache(bool settle = false)
+// slower receiver costs the client CPU too: every transfer case starts from an empty cache.
+async Task EmptyBuildCache()
 {
     var pruned = 0L;
     await foreach (var record in services.Prune.RunAsync(builder, new Buildx.Core.Cache.CachePruneOptions { All = true }, CancellationToken.None))
@@ -92,10 +88,6 @@ async Task EmptyBuildCache(bool settle = false)
     }
 
     Console.WriteLine($"build cache emptied ({pruned / (1024 * 1024)} MiB)");
-    if (settle)
-    {
-        await FileSystemSettle.WaitAsync(options.Settle);
-    }
 }
 
 async Task<CaseResult> RunCase(string name, string context, long payloadBytes)
@@ -153,7 +145,7 @@ internal sealed record CaseResult(string Name, TimeSpan Wall, TimeSpan ClientCpu
     }
 }
 
-internal sealed record BenchOptions(string Cases, long LargeFileBytes, int SmallFileCount, int? ChunkSize, TimeSpan? Settle)
+internal sealed record BenchOptions(string Cases, long LargeFileBytes, int SmallFileCount, int? ChunkSize)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -161,7 +153,6 @@ internal sealed record BenchOptions(string Cases, long LargeFileBytes, int Small
         var large = 1L << 30;
         var count = 20_000;
         int? chunk = null;
-        TimeSpan? settle = null;
         for (var i = 0; i < args.Length - 1; i += 2)
         {
             switch (args[i])
@@ -170,11 +161,10 @@ internal sealed record BenchOptions(string Cases, long LargeFileBytes, int Small
                 case "--large-bytes": large = long.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--small-files": count = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--chunk-size": chunk = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--settle": settle = TimeSpan.FromSeconds(double.Parse(args[i + 1], CultureInfo.InvariantCulture)); break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }
         }
 
-        return new BenchOptions(cases, large, count, chunk, settle);
+        return new BenchOptions(cases, large, count, chunk);
     }
 }
