@@ -256,6 +256,30 @@ Describe 'Invoke-BuildxBuild on a standalone BuildKit: tarball exporters' -Skip:
         $statement.predicate.buildConfig.llbDefinition | Should -Not -BeNullOrEmpty
     }
 
+    It 'adds an SBOM made by the -Sbom generator image' {
+        # A stand-in for docker/buildkit-syft-scanner (not reachable here), built and pushed through the
+        # same builder: BuildKit runs the generator's command with the built image mounted at
+        # BUILDKIT_SCAN_SOURCE and reads in-toto statements from BUILDKIT_SCAN_DESTINATION.
+        $scanner = '127.0.0.1:5000/buildx-test/sbom-scanner:standalone'
+        $scan = 'printf ''{"_type":"https://in-toto.io/Statement/v0.1","predicateType":"https://spdx.dev/Document","subject":[],"predicate":{"spdxVersion":"SPDX-2.3","name":"pester-scanner","files":["%s"]}}'' "$(cd "$BUILDKIT_SCAN_SOURCE" && find . -type f | sort | tr ''\n'' '' '')" > "$BUILDKIT_SCAN_DESTINATION/pester.spdx.json"'
+        $scannerContext = New-Context "FROM $baseImage`nCOPY scan.sh /scan.sh`nCMD [`"/bin/sh`", `"/scan.sh`"]`n" @{ 'scan.sh' = $scan }
+        $null = $builder | Invoke-BuildxBuild -Path $scannerContext -Tag $scanner -Push -Provenance $false -Progress Quiet
+        $ctx = New-Context "FROM scratch`nCOPY scanned.txt /`n" @{ 'scanned.txt' = "scanned $([guid]::NewGuid())" }
+        $out = New-OutputPath
+
+        $result = $builder | Invoke-BuildxBuild -Path $ctx -Sbom "generator=$scanner" -Provenance $false -Output "type=oci,dest=$out,tar=false" -Progress Quiet
+
+        $layout = Read-Layout $out
+        $attestation = Get-AttestationManifest $layout $result.ImageDigest
+        $statementLayer = (Get-BlobJson $layout $attestation.digest).layers | Select-Object -First 1
+        $statementLayer.annotations.'in-toto.io/predicate-type' | Should -Be 'https://spdx.dev/Document'
+        $statement = [Text.Encoding]::UTF8.GetString((Get-Blob $layout $statementLayer.digest)) | ConvertFrom-Json
+        $statement.predicate.name | Should -Be 'pester-scanner'
+        $statement.predicate.files | Should -Match 'scanned\.txt'
+        $image = (Get-BlobJson $layout $result.ImageDigest).manifests | Where-Object { $_.platform.architecture -eq 'amd64' }
+        $attestation.annotations.'vnd.docker.reference.digest' | Should -Be $image.digest
+    }
+
     It 'attaches buildx''s default provenance (mode=min) to pushed images, and leaves it out with BUILDX_NO_DEFAULT_ATTESTATIONS=1' {
         # BuildKit keeps inline-only attestations of a single-platform image for the image exporter
         # (push, store) only; oci/docker tarballs and local/tar files get none.
