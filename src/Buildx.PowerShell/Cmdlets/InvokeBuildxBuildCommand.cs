@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Management.Automation;
 using System.Management.Automation.Host;
 using System.Security;
+using System.Security.Cryptography;
 using Buildx.Core.Builds;
 using Buildx.Core.Builds.Options;
 using Buildx.Core.Errors;
@@ -160,6 +161,29 @@ public sealed class InvokeBuildxBuildCommand : BuildxCmdlet
     protected override void ProcessRecord()
     {
         var request = Invoke(CreateRequest);
+        var passphrases = request.Options.Ssh.Select(s => s.Passphrase).OfType<byte[]>().ToList();
+        try
+        {
+            Build(request, passphrases);
+        }
+        finally
+        {
+            // Secret values and key passphrases revealed from SecureStrings live only as long as the build.
+            foreach (var secret in request.Options.Secrets)
+            {
+                secret.ClearValue();
+            }
+
+            foreach (var passphrase in passphrases)
+            {
+                CryptographicOperations.ZeroMemory(passphrase);
+            }
+        }
+    }
+
+    /// <param name="passphrases">Collects the passphrases answered at a prompt, for clearing.</param>
+    private void Build(BuildRequest request, List<byte[]> passphrases)
+    {
         var builder = Invoke(() => Builder is null
             ? Services.Catalog.Current()
             : Services.Catalog.Get(Builder));
@@ -169,6 +193,7 @@ public sealed class InvokeBuildxBuildCommand : BuildxCmdlet
         }
 
         request = request with { Options = request.Options with { Ssh = request.Options.Ssh.Select(PromptForPassphrase).ToArray() } };
+        passphrases.AddRange(request.Options.Ssh.Select(s => s.Passphrase).OfType<byte[]>());
 
         // Build events and dest=- tarball chunks arrive on BuildKit's threads, in order.
         var events = new BlockingCollection<object>();

@@ -32,6 +32,15 @@ public sealed class SecretSpec
     /// <summary>The same secret with its file path replaced (the caller resolves relative paths).</summary>
     public SecretSpec WithSource(string source) => new(Id, Kind, source, value);
 
+    /// <summary>Zeroes the literal value once no build needs it any more (the caller that revealed it owns it).</summary>
+    public void ClearValue()
+    {
+        if (value is not null)
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(value);
+        }
+    }
+
     /// <summary>A copy of the literal value; the caller owns (and should clear) it.</summary>
     internal byte[] CopyValue() => (byte[])(value ?? []).Clone();
 

@@ -71,6 +71,13 @@ internal sealed class SshAgentSource : IDisposable
 
     public void Dispose() => Keyring?.Dispose();
 
+    /// <summary>The type bits of what <paramref name="path"/> finally names (links followed), or null where lstat is not available.</summary>
+    private static uint? FileType(string path)
+    {
+        var target = File.ResolveLinkTarget(path, returnFinalTarget: true)?.FullName ?? path;
+        return FileSync.FileStatReader.Create().TryGetStatus(target, out var status) ? status.Mode & GoFileMode.TypeMask : null;
+    }
+
     /// <summary>
     /// A Windows pipe, or an existing path that cannot be opened as a file (a unix socket refuses
     /// open(2)), is an agent; a readable file is a key. Missing paths are reported here.
@@ -86,6 +93,21 @@ internal sealed class SshAgentSource : IDisposable
         {
             throw new BuildxException(ErrorIds.InvalidSsh, BuildxErrorKind.InvalidArgument,
                 $"-Ssh '{id}': '{path}' is a directory. Give the socket of a running ssh-agent or a private key file.", path);
+        }
+
+        if (File.Exists(path) && FileType(path) is { } type)
+        {
+            // open(2) on a FIFO or a device waits for the other end: decide from the file's type instead.
+            if ((type & GoFileMode.Socket) != 0)
+            {
+                return true;
+            }
+
+            if ((type & (GoFileMode.NamedPipe | GoFileMode.Device | GoFileMode.CharDevice)) != 0)
+            {
+                throw new BuildxException(ErrorIds.InvalidSsh, BuildxErrorKind.InvalidArgument,
+                    $"-Ssh '{id}': '{path}' is a {((type & GoFileMode.NamedPipe) != 0 ? "FIFO" : "device")}, neither an agent socket nor a key file. Give the socket of a running ssh-agent (SSH_AUTH_SOCK) or a private key file.", path);
+            }
         }
 
         if (!File.Exists(path))

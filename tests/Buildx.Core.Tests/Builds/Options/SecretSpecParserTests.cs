@@ -57,6 +57,18 @@ public sealed class SecretSpecParserTests : IDisposable
         Assert.Equal([1, 2, 3], spec.CopyValue());
     }
 
+    [Fact]
+    public void ClearValue_zeroes_the_held_value_and_leaves_copies_alone()
+    {
+        var spec = SecretSpecParser.FromPairs([new("id", "tok"), new("value", "s3cr3t")]);
+        var copy = spec.CopyValue();
+
+        spec.ClearValue();
+
+        Assert.Equal(new byte[6], spec.CopyValue());
+        Assert.Equal("s3cr3t", Encoding.UTF8.GetString(copy));
+    }
+
     [Theory]
     [InlineData("src=./npmrc", "needs an id")]
     [InlineData("id=a,type=socket", "the types are file and env")]

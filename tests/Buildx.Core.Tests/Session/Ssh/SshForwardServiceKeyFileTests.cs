@@ -132,6 +132,30 @@ public sealed class SshForwardServiceKeyFileTests : IDisposable
     }
 
     [Fact]
+    public async Task A_fifo_is_refused_at_once_and_a_symlink_to_an_agent_socket_is_an_agent()
+    {
+        var fifo = Path.Combine(directory.Path, "agent.fifo");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+        {
+            await mkfifo.WaitForExitAsync();
+        }
+
+        var agent = Listen(Path.Combine(directory.Path, "real.sock"));
+        var link = Path.Combine(directory.Path, "linked.sock");
+        File.CreateSymbolicLink(link, agent.Path);
+        using (agent.Socket)
+        {
+            // Opening a FIFO waits for a writer: without the type check this call never returns.
+            var refused = await Assert.ThrowsAsync<BuildxException>(() => SshForwardService.CreateAsync([new SshSpec("default", [fifo])], CancellationToken.None)).WaitAsync(TimeSpan.FromSeconds(10));
+            using var linked = await SshForwardService.CreateAsync([new SshSpec("default", [link])], CancellationToken.None);
+
+            Assert.Equal((ErrorIds.InvalidSsh, BuildxErrorKind.InvalidArgument), (refused.ErrorId, refused.Kind));
+            Assert.Contains("is a FIFO", refused.Message, StringComparison.Ordinal);
+            Assert.Null(linked.KeyringFor("default"));
+        }
+    }
+
+    [Fact]
     public async Task An_encrypted_key_without_its_passphrase_fails_before_the_build()
     {
         var key = SshKeygen.Generate(directory.Path, "ed25519", passphrase: "pass phrase");
