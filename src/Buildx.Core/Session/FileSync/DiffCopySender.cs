@@ -19,7 +19,9 @@ namespace Buildx.Core.Session.FileSync;
 /// chunks of the file and then an empty DATA{ID}; a file that cannot be opened gets only the empty DATA;
 /// files are opened only when requested, by up to a few workers at once, so chunks of files interleave.
 /// The workers are threads of their own that read and send synchronously: file contents are the bulk of a
-/// transfer, and handing each chunk through the thread pool cost more CPU than moving it;</item>
+/// transfer, and handing each chunk through the thread pool cost more CPU than moving it. A file that fits
+/// one chunk is sent by the request reader itself: the engine asks for files one by one as it creates
+/// them, and waking a worker for each cost two thread switches per file;</item>
 /// <item>when the receiver has everything it sends FIN; the sender answers FIN and ends the call.</item>
 /// </list>
 /// An ERR packet from the receiver aborts the transfer; a failure here is reported with an ERR packet and
@@ -147,6 +149,7 @@ internal sealed class DiffCopySender : IDisposable
     /// <summary>On a thread of its own, as the senders: the receiver's requests arrive one per file.</summary>
     private void ReceiveRequests(CancellationToken token)
     {
+        var buffer = ArrayPool<byte>.Shared.Rent(chunkSize);
         try
         {
             while (true)
@@ -163,12 +166,22 @@ internal sealed class DiffCopySender : IDisposable
                             throw new InvalidDataException($"invalid file id {packet.ID}");
                         }
 
-                        fileRequests.Add(new FileRequest(packet.ID, file), CancellationToken.None);
+                        if (file.Size <= chunkSize)
+                        {
+                            SendFile(new FileRequest(packet.ID, file), buffer, token);
+                        }
+                        else
+                        {
+                            fileRequests.Add(new FileRequest(packet.ID, file), CancellationToken.None);
+                        }
+
                         break;
                     case PacketType.PacketFin:
                         // All requested files have arrived: nothing more will be asked for.
                         fileRequests.CompleteAdding();
                         SendEncoded(new Packet { Type = PacketType.PacketFin }.ToByteArray(), flush: true, token);
+                        // Only returned on success: after a failure the output might still be copying from it.
+                        ArrayPool<byte>.Shared.Return(buffer);
                         return;
                     default:
                         // fsutil's sender ignores anything else from the receiver.
@@ -228,15 +241,15 @@ internal sealed class DiffCopySender : IDisposable
 
     /// <summary>
     /// One packet, head then body, under the stream's write lock. Packets share transport writes while more
-    /// requests wait; <paramref name="flushWhenIdle"/> flushes when none does. That is checked under the lock,
-    /// so any request still queued is sent (and flushed) after this packet.
+    /// requests wait, queued or arrived but not yet read; <paramref name="flushWhenIdle"/> flushes when none
+    /// does. That is checked under the lock, so any request still waiting is sent (and flushed) after this packet.
     /// </summary>
     private void SendBlocking(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body, bool flush, bool flushWhenIdle, CancellationToken token)
     {
         writeLock.Wait(token);
         try
         {
-            toReceiver.WriteEncodedBlocking(head, body, flush || (flushWhenIdle && fileRequests.Count == 0), token);
+            toReceiver.WriteEncodedBlocking(head, body, flush || (flushWhenIdle && fileRequests.Count == 0 && !fromReceiver.HasBuffered), token);
         }
         finally
         {

@@ -74,6 +74,8 @@ internal sealed class GrpcServerCall : IGrpcRawCall, IDisposable
     }
 
     /// <summary>The blocking form of <see cref="ReadMessageAsync"/>, for a consumer on a thread of its own.</summary>
+    public bool HasBufferedRequestData => stream.HasBufferedData;
+
     public ReadOnlyMemory<byte>? ReadMessageBlocking(CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref reading, 1) != 0)

@@ -64,6 +64,8 @@ public sealed class GrpcServiceRegistry
 
         public T? ReadBlocking(CancellationToken cancellationToken) =>
             call.ReadMessageBlocking(cancellationToken) is { } message ? parser.ParseFrom(message.Span) : null;
+
+        public bool HasBuffered => call.HasBufferedRequestData;
     }
 
     private sealed class TypedWriter<T>(IGrpcRawCall call) : IGrpcStreamWriter<T>

@@ -22,6 +22,9 @@ public interface IGrpcRawCall
     /// </summary>
     ReadOnlyMemory<byte>? ReadMessageBlocking(CancellationToken cancellationToken);
 
+    /// <summary>Bytes of a further request message have arrived already, so a read would not wait.</summary>
+    bool HasBufferedRequestData => false;
+
     /// <summary>Serializes and sends one response message.</summary>
     ValueTask WriteMessageAsync(IMessage message, CancellationToken cancellationToken);
 

@@ -8,4 +8,7 @@ public interface IGrpcStreamReader<T>
 
     /// <summary>The blocking form of <see cref="ReadAsync"/>; see <see cref="IGrpcRawCall.ReadMessageBlocking"/>.</summary>
     T? ReadBlocking(CancellationToken cancellationToken);
+
+    /// <summary>A further message has (at least partly) arrived, so a read would not wait for the peer.</summary>
+    bool HasBuffered => false;
 }

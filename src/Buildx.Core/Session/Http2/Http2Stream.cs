@@ -60,6 +60,18 @@ internal sealed class Http2Stream : IHttp2SendStream
         }
     }
 
+    /// <summary>Request bytes have arrived that no read has taken yet.</summary>
+    public bool HasBufferedData
+    {
+        get
+        {
+            lock (sync)
+            {
+                return inbound.Length > 0;
+            }
+        }
+    }
+
     /// <summary>The peer's remaining credit for our DATA; may go negative after a SETTINGS change.</summary>
     public long SendWindow { get; set; }
 
