@@ -35,6 +35,17 @@ Describe 'Invoke-BuildxBuild on a docker-container builder' {
         $result.SessionBytesSent | Should -BeGreaterThan 0
     }
 
+    It 'cancels the solve and ends the session within seconds when stopped (Ctrl+C)' {
+        # The session's exec connection is read with poll by the session's own threads: stopping must
+        # still end those waits at once.
+        $baseImage = if ($env:BUILDX_TEST_BASE_IMAGE) { $env:BUILDX_TEST_BASE_IMAGE } else { 'buildx-test/busybox:latest' }
+        $run = Invoke-StoppedBuild -BaseImage $baseImage -Builder $name
+
+        $run.Started | Should -BeTrue -Because 'the RUN step must have started'
+        $run.StopSeconds | Should -BeLessThan 3
+        $run.StepSurvived | Should -BeFalse -Because 'the daemon must have cancelled the RUN step'
+    }
+
     It 'warns that the result stays in the cache when no output is given' {
         $ctx = Join-Path ([IO.Path]::GetTempPath()) ("buildx-ctx-" + [guid]::NewGuid().ToString('N'))
         New-Item -ItemType Directory -Path $ctx | Out-Null

@@ -54,6 +54,17 @@ Describe 'Invoke-BuildxBuild through a remote builder' {
         Get-Content (Join-Path $out 'message.txt') -Raw | Should -Be $text
     }
 
+    It 'cancels the solve and ends the session within seconds when stopped (Ctrl+C), through <_>' -ForEach @('unix', 'tcp') {
+        # The session of a plain unix or TCP remote builder runs on a socket of its own, read with poll by
+        # the session's threads: stopping must still end those waits at once.
+        $baseImage = if ($env:BUILDX_TEST_BASE_IMAGE) { $env:BUILDX_TEST_BASE_IMAGE } else { 'buildx-test/busybox:latest' }
+        $run = Invoke-StoppedBuild -BaseImage $baseImage -Builder $builders[$_].Name
+
+        $run.Started | Should -BeTrue -Because 'the RUN step must have started'
+        $run.StopSeconds | Should -BeLessThan 3
+        $run.StepSurvived | Should -BeFalse -Because 'the daemon must have cancelled the RUN step'
+    }
+
     It 'warns on every build through plain TCP' {
         $out = Join-Path $work ("out-" + [guid]::NewGuid().ToString('N'))
 

@@ -182,27 +182,11 @@ Describe 'Invoke-BuildxBuild failures' {
     }
 
     It 'cancels the solve on the daemon when stopped (Ctrl+C)' {
-        $marker = Get-Random -Minimum 100000 -Maximum 999999
-        $ctx = New-Context -Dockerfile "FROM $baseImage`nRUN sleep $marker`n"
-        $shell = [powershell]::Create()
-        $null = $shell.AddScript("Import-Module '$(Get-ModuleManifestPath)'; Invoke-BuildxBuild -Path '$ctx' -Output @{ type = 'cacheonly' } -Progress Quiet")
-        $running = $shell.BeginInvoke()
-        try {
-            $deadline = [datetime]::UtcNow.AddSeconds(60)
-            while (-not (& pgrep -f "sleep $marker") -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
-            & pgrep -f "sleep $marker" | Should -Not -BeNullOrEmpty -Because 'the RUN step must have started'
+        $run = Invoke-StoppedBuild -BaseImage $baseImage
 
-            $clock = [Diagnostics.Stopwatch]::StartNew()
-            $shell.Stop()
-            $clock.Elapsed.TotalSeconds | Should -BeLessThan 3
-
-            $deadline = [datetime]::UtcNow.AddSeconds(10)
-            while ((& pgrep -f "sleep $marker") -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
-            & pgrep -f "sleep $marker" | Should -BeNullOrEmpty -Because 'the daemon must have cancelled the RUN step'
-        }
-        finally {
-            $shell.Dispose()
-        }
+        $run.Started | Should -BeTrue -Because 'the RUN step must have started'
+        $run.StopSeconds | Should -BeLessThan 3
+        $run.StepSurvived | Should -BeFalse -Because 'the daemon must have cancelled the RUN step'
     }
 }
 

@@ -203,6 +203,39 @@ function Stop-TestRelay {
 
 #endregion
 
-Export-ModuleMember -Function Invoke-ChildPwsh, Get-RepositoryRoot, Get-ModuleManifestPath, Get-EngineSocket, Invoke-EngineBuild,
+function Invoke-StoppedBuild {
+    # Starts Invoke-BuildxBuild on a RUN step that sleeps, in a runspace of its own; once the step runs,
+    # stops the runspace as Ctrl+C does. Reports whether the step started, how long the stop took, and
+    # whether the step outlived it (the daemon must cancel it).
+    param([Parameter(Mandatory)][string] $BaseImage, [string] $Builder)
+    $marker = Get-Random -Minimum 100000 -Maximum 999999
+    $ctx = Join-Path ([IO.Path]::GetTempPath()) ("buildx-ctx-" + [guid]::NewGuid().ToString('N'))
+    New-Item -ItemType Directory -Path $ctx | Out-Null
+    Set-Content (Join-Path $ctx 'Dockerfile') "FROM $BaseImage`nRUN sleep $marker`n" -NoNewline
+    $builderArgument = if ($Builder) { "-Builder '$Builder' " } else { '' }
+    $shell = [powershell]::Create()
+    $null = $shell.AddScript("Import-Module '$(Get-ModuleManifestPath)'; Invoke-BuildxBuild $builderArgument-Path '$ctx' -Output @{ type = 'cacheonly' } -Progress Quiet 3>`$null")
+    $null = $shell.BeginInvoke()
+    try {
+        $deadline = [datetime]::UtcNow.AddSeconds(60)
+        while (-not (& pgrep -f "sleep $marker") -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+        $started = [bool](& pgrep -f "sleep $marker")
+        $stopSeconds = $null
+        if ($started) {
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $shell.Stop()
+            $stopSeconds = $clock.Elapsed.TotalSeconds
+            $deadline = [datetime]::UtcNow.AddSeconds(10)
+            while ((& pgrep -f "sleep $marker") -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+        }
+        [pscustomobject]@{ Started = $started; StopSeconds = $stopSeconds; StepSurvived = [bool](& pgrep -f "sleep $marker") }
+    }
+    finally {
+        $shell.Dispose()
+        Remove-Item $ctx -Recurse -Force -ErrorAction Ignore
+    }
+}
+
+Export-ModuleMember -Function Invoke-ChildPwsh, Invoke-StoppedBuild, Get-RepositoryRoot, Get-ModuleManifestPath, Get-EngineSocket, Invoke-EngineBuild,
     Invoke-EngineApi, Get-EngineContainer, Get-EngineVolume, Initialize-StandinImage, Enter-TestStore, Exit-TestStore,
     Remove-StandinNode, Get-StandinDriverOption, New-TestName, Start-TestRelay, Stop-TestRelay

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Serialization;
 using Buildx.Core.Errors;
@@ -64,9 +65,30 @@ public sealed class DockerExec(DockerEngineClient engine)
     /// </summary>
     /// <param name="description">What runs where, for messages: "exec of 'buildctl dial-stdio' in container 'x'".</param>
     /// <param name="onStderrLine">Gets each line the process writes to stderr.</param>
-    public async Task<MultiplexedStream> StartAsync(string execId, string description, Action<string>? onStderrLine, CancellationToken cancellationToken)
+    /// <param name="polled">
+    /// For a session carried by the exec's stdio: over a unix engine socket the connection is dialed and
+    /// upgraded with blocking calls (on a pool thread) and then read and written through
+    /// <see cref="PolledSocketStream"/>, so the session's own threads move its bytes without the socket engine.
+    /// </param>
+    private NetworkStream DialUnixBlocking()
     {
-        var connection = await engine.DialAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return EndpointDialer.DialUnixBlocking(engine.Context.Host.Address);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
+        {
+            throw new BuildxException(ErrorIds.EngineUnreachable, BuildxErrorKind.ConnectionError, $"Could not connect to the Docker engine at {engine.Context.Host}: {ex.Message}", engine.Context.Host.Original, ex);
+        }
+    }
+
+    public async Task<MultiplexedStream> StartAsync(string execId, string description, Action<string>? onStderrLine, CancellationToken cancellationToken, bool polled = false)
+    {
+        var path = $"/exec/{Uri.EscapeDataString(execId)}/start";
+        polled &= engine.Context.Host.Kind == EndpointKind.Unix;
+        Stream connection = polled
+            ? await Task.Run(DialUnixBlocking, cancellationToken).ConfigureAwait(false)
+            : await engine.DialAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             // The handshake is a short call: bound it like one, the stream after it is not.
@@ -75,7 +97,9 @@ public sealed class DockerExec(DockerEngineClient engine)
             HttpUpgradeResponse response;
             try
             {
-                response = await HttpUpgrade.SendAsync(connection, $"/exec/{Uri.EscapeDataString(execId)}/start", "tcp", null, StartBody, "application/json", handshake.Token).ConfigureAwait(false);
+                response = polled
+                    ? await Task.Run(() => HttpUpgrade.SendAsync(new SynchronousStream((NetworkStream)connection), path, "tcp", null, StartBody, "application/json", handshake.Token).GetAwaiter().GetResult(), handshake.Token).ConfigureAwait(false)
+                    : await HttpUpgrade.SendAsync(connection, path, "tcp", null, StartBody, "application/json", handshake.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
             {
@@ -97,7 +121,7 @@ public sealed class DockerExec(DockerEngineClient engine)
                     description);
             }
 
-            return new MultiplexedStream(connection, description, onStderrLine);
+            return new MultiplexedStream(polled ? new PolledSocketStream((NetworkStream)connection) : connection, description, onStderrLine);
         }
         catch
         {

@@ -160,6 +160,12 @@ public sealed class MultiplexedStream : Stream
             return true;
         }
 
+        if (inner is Transport.PolledSocketStream polled)
+        {
+            polled.Socket.Shutdown(SocketShutdown.Send);
+            return true;
+        }
+
         return false;
     }
 

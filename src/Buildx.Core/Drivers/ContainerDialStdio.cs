@@ -13,10 +13,11 @@ internal static class ContainerDialStdio
     private static readonly string[] DialStdioCommand = ["buildctl", "dial-stdio"];
 
     /// <param name="diagnostics">Gets what <c>buildctl dial-stdio</c> writes to stderr.</param>
-    public static async Task<Stream> DialAsync(DockerExec exec, string container, Action<string>? diagnostics, CancellationToken cancellationToken)
+    /// <param name="polled">For a session: the exec's connection is read and written with poll (see <see cref="DockerExec.StartAsync"/>).</param>
+    public static async Task<Stream> DialAsync(DockerExec exec, string container, Action<string>? diagnostics, CancellationToken cancellationToken, bool polled = false)
     {
         var execId = await exec.CreateAsync(container, DialStdioCommand, attachStdin: true, cancellationToken).ConfigureAwait(false);
-        var stream = await exec.StartAsync(execId, $"exec of 'buildctl dial-stdio' in container '{container}'", diagnostics, cancellationToken).ConfigureAwait(false);
+        var stream = await exec.StartAsync(execId, $"exec of 'buildctl dial-stdio' in container '{container}'", diagnostics, cancellationToken, polled).ConfigureAwait(false);
         stream.ErrorWhenEndedWithoutOutput = stderr => new BuildxException(
             ErrorIds.BuildkitUnreachable,
             BuildxErrorKind.ConnectionError,

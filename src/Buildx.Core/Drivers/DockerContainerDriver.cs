@@ -91,7 +91,12 @@ public sealed class DockerContainerDriver : IDriver
     public StreamDialer Dialer => DialAsync;
 
     /// <summary>Sessions go through <c>Control.Session</c>, on a dial-stdio connection of their own.</summary>
-    public Session.SessionDialer? SessionDialer => null;
+    /// <summary>
+    /// The build session goes through <c>Control.Session</c> on an exec of its own whose connection the
+    /// session's threads read and write with poll, without thread-pool hand-offs (unix engine sockets).
+    /// </summary>
+    public Session.SessionDialer? SessionDialer => (headers, cancellationToken) =>
+        Session.ControlSessionTunnel.OpenAsync(token => ContainerDialStdio.DialAsync(exec, ContainerName, diagnostics, token, polled: true), headers, cancellationToken);
 
     /// <summary>inactive: no container; stopped: it exists but is not running; running.</summary>
     public async Task<NodeStatus> GetStatusAsync(CancellationToken cancellationToken)

@@ -107,7 +107,36 @@ internal sealed class ControlSessionStream : Stream
 
     public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
-    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    /// <summary>
+    /// The session server's writer writes synchronously from a thread of its own: its messages go straight
+    /// into the connection's output (and out, when nobody else is writing), without thread-pool work.
+    /// </summary>
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        if (buffer.IsEmpty)
+        {
+            return;
+        }
+
+        writeLock.Wait();
+        try
+        {
+            while (!buffer.IsEmpty)
+            {
+                var payload = buffer[..Math.Min(buffer.Length, MaxMessagePayload)];
+                var prefixLength = BytesMessageFraming.WritePrefix(messagePrefix, payload.Length);
+                connection.WriteDataBlocking(messagePrefix.AsSpan(0, prefixLength), payload, CancellationToken.None);
+                buffer = buffer[payload.Length..];
+            }
+        }
+        finally
+        {
+            writeLock.Release();
+        }
+    }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();

@@ -7,7 +7,9 @@ namespace Buildx.Core.Session;
 /// Bytes from a producer loop to one reader. While a read is waiting, the producer copies straight
 /// into the reader's buffer (the only copy); only bytes nobody waits for are queued, in pooled
 /// segments. A waiting read completes when its buffer is full or the producer says it has nothing
-/// more at hand (<see cref="Publish"/>), so one read collects several frames' worth.
+/// more at hand (<see cref="Publish"/>), so one read collects several frames' worth. A read on a frame
+/// reader's own thread (<see cref="FrameReaderThread"/>) waits on the lock instead of returning a pending
+/// task, so the producer's hand-off wakes that thread directly, without thread-pool work.
 /// </summary>
 internal sealed class HandoffReadBuffer : IValueTaskSource<int>
 {
@@ -22,6 +24,10 @@ internal sealed class HandoffReadBuffer : IValueTaskSource<int>
     private bool ended;
     private Exception? error;
     private bool released;
+
+    /// <summary>The waiting read is a blocking one (on a frame reader's thread): its outcome goes here, not to the task.</summary>
+    private bool blocking;
+    private (int Count, Exception? Error)? blockingOutcome;
 
     /// <summary>Producer: hands bytes to the waiting read, or queues them.</summary>
     public void Write(ReadOnlySpan<byte> data)
@@ -128,6 +134,11 @@ internal sealed class HandoffReadBuffer : IValueTaskSource<int>
             }
 
             cancellationToken.ThrowIfCancellationRequested();
+            if (FrameReaderThread.IsCurrent)
+            {
+                return WaitForRead(buffer, cancellationToken);
+            }
+
             reading = true;
             destination = buffer;
             handedOff = 0;
@@ -142,6 +153,34 @@ internal sealed class HandoffReadBuffer : IValueTaskSource<int>
 
             return new ValueTask<int>(this, version);
         }
+    }
+
+    /// <summary>Under the lock: a read that waits on it until the producer completes, ends or cancels it.</summary>
+    private ValueTask<int> WaitForRead(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        reading = true;
+        blocking = true;
+        destination = buffer;
+        handedOff = 0;
+        readToken = cancellationToken;
+        blockingOutcome = null;
+        if (cancellationToken.CanBeCanceled)
+        {
+            // A token cancelled just now runs the callback right here (the lock is re-entrant).
+            readCancellation = cancellationToken.UnsafeRegister(static (state, token) => ((HandoffReadBuffer)state!).CancelRead(token), this);
+        }
+
+        while (blockingOutcome is null)
+        {
+            Monitor.Wait(sync);
+        }
+
+        // Registered after a callback that already ended the read: let it go too.
+        readCancellation.Unregister();
+        readCancellation = default;
+        var (count, failure) = blockingOutcome.Value;
+        blockingOutcome = null;
+        return failure is null ? new ValueTask<int>(count) : ValueTask.FromException<int>(failure);
     }
 
     int IValueTaskSource<int>.GetResult(short token) => pendingRead.GetResult(token);
@@ -167,8 +206,7 @@ internal sealed class HandoffReadBuffer : IValueTaskSource<int>
             }
             else
             {
-                EndRead();
-                pendingRead.SetException(new OperationCanceledException(token));
+                FailRead(new OperationCanceledException(token));
             }
         }
     }
@@ -182,24 +220,47 @@ internal sealed class HandoffReadBuffer : IValueTaskSource<int>
         }
         else
         {
-            EndRead();
-            pendingRead.SetException(error);
+            FailRead(error);
         }
     }
 
     private void CompleteRead(int count)
     {
-        EndRead();
-        pendingRead.SetResult(count);
+        if (EndRead())
+        {
+            blockingOutcome = (count, null);
+            Monitor.PulseAll(sync);
+        }
+        else
+        {
+            pendingRead.SetResult(count);
+        }
     }
 
-    private void EndRead()
+    private void FailRead(Exception failure)
     {
+        if (EndRead())
+        {
+            blockingOutcome = (0, failure);
+            Monitor.PulseAll(sync);
+        }
+        else
+        {
+            pendingRead.SetException(failure);
+        }
+    }
+
+    /// <returns>Whether the read was a blocking one.</returns>
+    private bool EndRead()
+    {
+        var wasBlocking = blocking;
         reading = false;
+        blocking = false;
         destination = default;
         readToken = default;
         // Unregister does not wait for a running callback (which would deadlock on this lock).
         readCancellation.Unregister();
         readCancellation = default;
+        return wasBlocking;
     }
 }

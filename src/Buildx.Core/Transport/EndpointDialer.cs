@@ -69,6 +69,36 @@ public static class EndpointDialer
         }
     }
 
+    /// <summary>
+    /// A unix or TCP connection dialed with blocking calls only (see <see cref="DialUnixBlocking"/>), for a
+    /// session that its own threads read and write through <see cref="PolledSocketStream"/>.
+    /// </summary>
+    internal static NetworkStream DialBlocking(Endpoint endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        if (endpoint.Kind == EndpointKind.Unix)
+        {
+            return DialUnixBlocking(endpoint.Address);
+        }
+
+        if (endpoint.Kind != EndpointKind.Tcp)
+        {
+            throw new ArgumentOutOfRangeException(nameof(endpoint), $"{endpoint} is neither a unix nor a TCP endpoint.");
+        }
+
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            socket.Connect(endpoint.Host, endpoint.Port);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
     private static async Task<Stream> DialTcpAsync(string host, int port, CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

@@ -24,6 +24,9 @@ internal sealed class PolledSocketStream : DelegatingStream
 
     private readonly Socket socket;
 
+    /// <summary>The socket, for a half-close.</summary>
+    internal Socket Socket => socket;
+
     public PolledSocketStream(NetworkStream inner)
         : base(inner)
     {

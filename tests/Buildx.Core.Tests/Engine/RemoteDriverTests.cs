@@ -31,6 +31,22 @@ public sealed class RemoteDriverTests : IDisposable
         Assert.True(relay.Connections > 0);
     }
 
+    [Theory]
+    [InlineData("unix:///run/buildkit/buildkitd.sock", null, true)]
+    [InlineData("tcp://127.0.0.1:1234", null, true)]
+    [InlineData("tcp://127.0.0.1:1234", "tls", false)]
+    [InlineData("docker-container://buildkitd", null, false)]
+    [InlineData("kube-pod://buildkitd-0", null, false)]
+    public void Plain_unix_and_tcp_endpoints_carry_the_session_on_a_polled_socket_of_their_own(string endpoint, string? tls, bool polled)
+    {
+        var options = tls is null ? null : new Dictionary<string, string> { ["cacert"] = directory.Write("ca.pem", "unused") };
+        var builder = RemoteNodes.Builder(endpoint, options);
+
+        using var driver = RemoteNodes.Factory(directory.Path).Create(builder, builder.Nodes[0]);
+
+        Assert.Equal(polled, driver.SessionDialer is not null);
+    }
+
     [Fact]
     public async Task Builds_through_a_plain_tcp_endpoint_and_warns_that_anyone_can_use_it()
     {

@@ -50,7 +50,16 @@ public sealed class RemoteDriver : IDriver
 
     public StreamDialer Dialer => DialAsync;
 
-    public Session.SessionDialer? SessionDialer => null;
+    /// <summary>
+    /// A plain unix or TCP endpoint carries the build session on a connection of its own, dialed with
+    /// blocking calls and then read and written by the session's own threads with poll
+    /// (<see cref="PolledSocketStream"/>): a socket in .NET's socket engine costs a thread-pool hand-off
+    /// per readiness change. TLS, docker-container:// and kube-pod:// sessions use the driver's dialer.
+    /// </summary>
+    public Session.SessionDialer? SessionDialer =>
+        !UsesTls && Endpoint.Kind is RemoteEndpointKind.Unix or RemoteEndpointKind.Tcp && Endpoint.Socket is { } socket
+            ? (headers, cancellationToken) => Session.ControlSessionTunnel.OpenAsync(_ => Task.FromResult<Stream>(new PolledSocketStream(DialSessionSocket(socket))), headers, cancellationToken)
+            : null;
 
     /// <summary>Set for plain tcp:// without TLS: anyone who can reach the port can use the daemon.</summary>
     public string? SecurityWarning => PlaintextTcpWarning(Endpoint, Options);
@@ -130,6 +139,18 @@ public sealed class RemoteDriver : IDriver
     public Task RemoveAsync(bool keepState, bool keepDaemon, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public void Dispose() => resources?.Dispose();
+
+    private NetworkStream DialSessionSocket(Endpoint socket)
+    {
+        try
+        {
+            return EndpointDialer.DialBlocking(socket);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
+        {
+            throw new BuildxException(ErrorIds.BuildkitUnreachable, BuildxErrorKind.ConnectionError, $"Could not connect to BuildKit at {Endpoint}: {ex.Message}. Check that buildkitd listens there.", Endpoint.Original, ex);
+        }
+    }
 
     /// <summary>A unix, TCP or named-pipe connection; a refusal or a timeout is a BuildkitUnreachable error naming the endpoint.</summary>
     internal static async Task<Stream> DialSocketAsync(RemoteEndpoint endpoint, CancellationToken cancellationToken)

@@ -102,6 +102,13 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
     public ValueTask WriteDataAsync(ReadOnlyMemory<byte> prefix, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
         output.WriteDataAndFlushAsync(request, prefix, data, endStream: false, cancellationToken);
 
+    /// <summary>
+    /// The blocking form of <see cref="WriteDataAsync"/> for a caller on a thread of its own: it returns once
+    /// the bytes are written, or handed to the writer that is writing, without thread-pool work.
+    /// </summary>
+    public void WriteDataBlocking(ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> data, CancellationToken cancellationToken) =>
+        output.WriteDataBlocking(request, prefix, data, endStream: false, flush: true, cancellationToken);
+
     /// <summary>Completes once everything sent so far has been written to the transport and flushed.</summary>
     public Task FlushAsync(CancellationToken cancellationToken) => output.FlushAsync(cancellationToken);
 
@@ -183,7 +190,8 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
         await output.WriteSettingsAsync(AdvertisedSettings).ConfigureAwait(false);
         await output.WriteWindowUpdateAsync(0, ConnectionReceiveWindow - Http2ServerLimits.DefaultInitialWindowSize).ConfigureAwait(false);
         await output.WriteHeadersAsync(request, requestHeaders, endStream: false, cancellationToken).ConfigureAwait(false);
-        readLoop = Task.Run(ReadLoopAsync, CancellationToken.None);
+        // On a thread of its own, as the server's frame loop: a polled transport is read there without pool work.
+        readLoop = FrameReaderThread.Run(ReadLoopAsync);
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
