@@ -1,4 +1,5 @@
 using Buildx.Core.Session;
+using Buildx.Core.Session.Http2;
 
 namespace Buildx.Core.Tests.Session.Tunnel;
 
@@ -80,5 +81,70 @@ public class HandoffReadBufferTests
         buffer.Release();
 
         await Assert.ThrowsAsync<ObjectDisposedException>(() => read.AsTask());
+    }
+
+    /// <summary>On a frame reader's thread a read waits on the lock: it returns a completed task once the producer acts.</summary>
+    [Fact]
+    public async Task A_read_on_a_frame_reader_thread_blocks_until_the_producer_publishes_ends_or_fails_it()
+    {
+        var buffer = new HandoffReadBuffer();
+        var destination = new byte[10];
+        var completedOnReturn = new List<bool>();
+        var reader = FrameReaderThread.Run(async () =>
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var read = buffer.ReadAsync(destination, CancellationToken.None);
+                completedOnReturn.Add(read.IsCompleted);
+                try
+                {
+                    await read;
+                }
+                catch (IOException)
+                {
+                }
+            }
+        });
+
+        buffer.Write([1, 2, 3]);
+        Assert.False(reader.IsCompleted);
+        buffer.Publish();
+        await WaitUntilAsync(() => completedOnReturn.Count == 1);
+        Assert.Equal(new byte[] { 1, 2, 3 }, destination[..3]);
+        buffer.Write([4]);
+        buffer.Publish();
+        await WaitUntilAsync(() => completedOnReturn.Count == 2);
+        buffer.Complete(new IOException("cut"));
+        await reader.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal([true, true, true], completedOnReturn);
+    }
+
+    [Fact]
+    public async Task Cancelling_or_releasing_ends_a_blocked_read_on_a_frame_reader_thread()
+    {
+        var cancelled = new HandoffReadBuffer();
+        var released = new HandoffReadBuffer();
+        using var cancellation = new CancellationTokenSource();
+
+        var cancelledRead = FrameReaderThread.Run(async () => await cancelled.ReadAsync(new byte[4], cancellation.Token));
+        var releasedRead = FrameReaderThread.Run(async () => await released.ReadAsync(new byte[4], CancellationToken.None));
+        await Task.Delay(100);
+        Assert.False(cancelledRead.IsCompleted || releasedRead.IsCompleted);
+        await cancellation.CancelAsync();
+        released.Release();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelledRead.WaitAsync(TimeSpan.FromSeconds(10)));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => releasedRead.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out");
+            await Task.Delay(10);
+        }
     }
 }
