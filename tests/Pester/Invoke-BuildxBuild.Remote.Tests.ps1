@@ -54,9 +54,9 @@ Describe 'Invoke-BuildxBuild through a remote builder' {
         Get-Content (Join-Path $out 'message.txt') -Raw | Should -Be $text
     }
 
-    It 'cancels the solve and ends the session within seconds when stopped (Ctrl+C), through <_>' -ForEach @('unix', 'tcp') {
-        # The session of a plain unix or TCP remote builder runs on a socket of its own, read with poll by
-        # the session's threads: stopping must still end those waits at once.
+    It 'cancels the solve and ends the session within seconds when stopped (Ctrl+C), through <_>' -ForEach @('unix', 'tcp', 'mutual TLS') {
+        # A plain unix or TCP remote builder's session runs on a socket of its own, read with poll by the
+        # session's threads; a TLS one on an asynchronous stream. Stopping must end either at once.
         $baseImage = if ($env:BUILDX_TEST_BASE_IMAGE) { $env:BUILDX_TEST_BASE_IMAGE } else { 'buildx-test/busybox:latest' }
         $run = Invoke-StoppedBuild -BaseImage $baseImage -Builder $builders[$_].Name
 
