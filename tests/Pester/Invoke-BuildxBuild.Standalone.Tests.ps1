@@ -365,14 +365,24 @@ Describe 'Invoke-BuildxBuild on a standalone BuildKit: cache export and import' 
     It 'round-trips the cache through a <Kind>' -ForEach @(
         @{ Kind = 'local directory' }
         @{ Kind = 'registry' }
+        @{ Kind = 'pushed image (inline)' }
     ) {
         # A unique RUN line: only the imported cache can answer it once the builder's cache is empty.
         $marker = [guid]::NewGuid().ToString('N')
         $ctx = New-Context "FROM $baseImage AS work`nRUN echo $marker > /marker.txt`nFROM scratch`nCOPY --from=work /marker.txt /`n"
+        $exportArguments = @{ Output = 'type=cacheonly' }
         if ($Kind -eq 'registry') {
             $ref = "127.0.0.1:5000/buildx-pester-standalone-cache-$($marker.Substring(0, 8)):cache"
             $to = "type=registry,ref=$ref,mode=max"
             $from = @{ type = 'registry'; ref = $ref }
+        }
+        elseif ($Kind -like 'pushed image*') {
+            # The cache rides in the image's config; importing names the image as a registry cache.
+            $ref = "127.0.0.1:5000/buildx-pester-standalone-inline-$($marker.Substring(0, 8)):1"
+            $to = 'type=inline'
+            $from = "type=registry,ref=$ref"
+            $exportArguments = @{ Tag = $ref; Push = $true }
+            $ctx = New-Context "FROM $baseImage`nRUN echo $marker > /marker.txt`n"
         }
         else {
             $cache = New-OutputPath
@@ -380,8 +390,8 @@ Describe 'Invoke-BuildxBuild on a standalone BuildKit: cache export and import' 
             $from = "type=local,src=$cache"
         }
 
-        $null = $builder | Invoke-BuildxBuild -Path $ctx -CacheTo $to -Output type=cacheonly -Progress Quiet
-        if ($Kind -ne 'registry') { (Get-ChildItem $cache).Name | Sort-Object | Should -Be @('blobs', 'index.json', 'oci-layout') }
+        $null = $builder | Invoke-BuildxBuild -Path $ctx -CacheTo $to @exportArguments -Progress Quiet
+        if ($Kind -eq 'local directory') { (Get-ChildItem $cache).Name | Sort-Object | Should -Be @('blobs', 'index.json', 'oci-layout') }
         $null = $builder | Clear-BuildxCache -All -Force
         $out = New-OutputPath
         $result = $builder | Invoke-BuildxBuild -Path $ctx -CacheFrom $from -Output @{ type = 'local'; dest = $out } -Progress Quiet
