@@ -100,9 +100,12 @@ public sealed class DockerEngineClient : IDisposable
 
         try
         {
-            // Completes synchronously: every call on the wrapper is a blocking one.
+            // Completes synchronously: every call on the wrapper is a blocking one. No token can
+            // interrupt a blocking read, so the answer's wait is bounded like a connect, then lifted.
+            stream.Socket.ReceiveTimeout = (int)ConnectTimeout.TotalMilliseconds;
             var response = HttpUpgrade.SendAsync(new SynchronousStream(stream), path, "h2c", headers, cancellationToken).GetAwaiter().GetResult();
             ThrowIfNotUpgraded(path, response);
+            stream.Socket.ReceiveTimeout = 0;
             return stream;
         }
         catch

@@ -70,18 +70,6 @@ public sealed class DockerExec(DockerEngineClient engine)
     /// upgraded with blocking calls (on a pool thread) and then read and written through
     /// <see cref="PolledSocketStream"/>, so the session's own threads move its bytes without the socket engine.
     /// </param>
-    private NetworkStream DialUnixBlocking()
-    {
-        try
-        {
-            return EndpointDialer.DialUnixBlocking(engine.Context.Host.Address);
-        }
-        catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
-        {
-            throw new BuildxException(ErrorIds.EngineUnreachable, BuildxErrorKind.ConnectionError, $"Could not connect to the Docker engine at {engine.Context.Host}: {ex.Message}", engine.Context.Host.Original, ex);
-        }
-    }
-
     public async Task<MultiplexedStream> StartAsync(string execId, string description, Action<string>? onStderrLine, CancellationToken cancellationToken, bool polled = false)
     {
         var path = $"/exec/{Uri.EscapeDataString(execId)}/start";
@@ -121,12 +109,35 @@ public sealed class DockerExec(DockerEngineClient engine)
                     description);
             }
 
+            if (polled)
+            {
+                ((NetworkStream)connection).Socket.ReceiveTimeout = 0;
+            }
+
             return new MultiplexedStream(polled ? new PolledSocketStream((NetworkStream)connection) : connection, description, onStderrLine);
         }
         catch
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// A blocking connection to a unix engine socket. Its blocking reads time out like the handshake,
+    /// which no token can interrupt; <see cref="StartAsync"/> lifts the limit once the stream is hijacked.
+    /// </summary>
+    private NetworkStream DialUnixBlocking()
+    {
+        try
+        {
+            var stream = EndpointDialer.DialUnixBlocking(engine.Context.Host.Address);
+            stream.Socket.ReceiveTimeout = (int)engine.ConnectTimeout.TotalMilliseconds;
+            return stream;
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
+        {
+            throw new BuildxException(ErrorIds.EngineUnreachable, BuildxErrorKind.ConnectionError, $"Could not connect to the Docker engine at {engine.Context.Host}: {ex.Message}", engine.Context.Host.Original, ex);
         }
     }
 

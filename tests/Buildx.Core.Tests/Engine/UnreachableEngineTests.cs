@@ -66,6 +66,29 @@ public sealed class UnreachableEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_session_upgrade_or_exec_start_that_is_never_answered_fails_within_the_timeout()
+    {
+        // Both are dialed and upgraded with blocking calls, which no token interrupts: a receive timeout bounds them.
+        var path = Path.Combine(directory.Path, "silent-upgrade.sock");
+        using var silent = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        silent.Bind(new UnixDomainSocketEndPoint(path));
+        silent.Listen();
+        using var engine = new DockerEngineClient(new DockerContext("default", Endpoint.Parse("unix://" + path), "test"), TimeSpan.FromSeconds(1));
+
+        var clock = Stopwatch.StartNew();
+        var session = await Record.ExceptionAsync(() => engine.DialSessionAsync([], CancellationToken.None)).WaitAsync(TimeSpan.FromSeconds(10));
+        var sessionElapsed = clock.Elapsed;
+        clock.Restart();
+        var exec = await Record.ExceptionAsync(() => new DockerExec(engine).StartAsync("abc", "exec of 'x' in container 'y'", null, CancellationToken.None, polled: true)).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.IsAssignableFrom<IOException>(session);
+        Assert.InRange(sessionElapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        var execError = Assert.IsType<BuildxException>(exec);
+        Assert.Equal(ErrorIds.ExecFailed, execError.ErrorId);
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task A_dead_engine_shows_as_an_error_status_not_a_hang()
     {
         var socket = Path.Combine(directory.Path, "absent.sock");
