@@ -83,10 +83,10 @@ public sealed class DockerEngineClient : IDisposable
     /// </summary>
     public Task<Stream> DialSessionAsync(IReadOnlyList<KeyValuePair<string, string>> headers, CancellationToken cancellationToken) =>
         Context.Host.Kind == EndpointKind.Unix
-            ? Task.Run<Stream>(() => DialUpgradedBlocking("/session", headers, cancellationToken), cancellationToken)
+            ? Task.Run<Stream>(() => DialUpgradedBlocking("/session", headers), cancellationToken)
             : DialUpgradedAsync("/session", headers, cancellationToken);
 
-    private NetworkStream DialUpgradedBlocking(string path, IReadOnlyList<KeyValuePair<string, string>> headers, CancellationToken cancellationToken)
+    private NetworkStream DialUpgradedBlocking(string path, IReadOnlyList<KeyValuePair<string, string>> headers)
     {
         NetworkStream stream;
         try
@@ -100,12 +100,8 @@ public sealed class DockerEngineClient : IDisposable
 
         try
         {
-            // Completes synchronously: every call on the wrapper is a blocking one. No token can
-            // interrupt a blocking read, so the answer's wait is bounded like a connect, then lifted.
-            stream.Socket.ReceiveTimeout = (int)ConnectTimeout.TotalMilliseconds;
-            var response = HttpUpgrade.SendAsync(new SynchronousStream(stream), path, "h2c", headers, cancellationToken).GetAwaiter().GetResult();
+            var response = HttpUpgrade.SendBlocking(stream, ConnectTimeout, path, "h2c", headers);
             ThrowIfNotUpgraded(path, response);
-            stream.Socket.ReceiveTimeout = 0;
             return stream;
         }
         catch

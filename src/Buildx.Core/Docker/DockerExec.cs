@@ -86,7 +86,7 @@ public sealed class DockerExec(DockerEngineClient engine)
             try
             {
                 response = polled
-                    ? await Task.Run(() => HttpUpgrade.SendAsync(new SynchronousStream((NetworkStream)connection), path, "tcp", null, StartBody, "application/json", handshake.Token).GetAwaiter().GetResult(), handshake.Token).ConfigureAwait(false)
+                    ? await Task.Run(() => HttpUpgrade.SendBlocking((NetworkStream)connection, engine.ConnectTimeout, path, "tcp", null, StartBody, "application/json"), handshake.Token).ConfigureAwait(false)
                     : await HttpUpgrade.SendAsync(connection, path, "tcp", null, StartBody, "application/json", handshake.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
@@ -109,11 +109,6 @@ public sealed class DockerExec(DockerEngineClient engine)
                     description);
             }
 
-            if (polled)
-            {
-                ((NetworkStream)connection).Socket.ReceiveTimeout = 0;
-            }
-
             return new MultiplexedStream(polled ? new PolledSocketStream((NetworkStream)connection) : connection, description, onStderrLine);
         }
         catch
@@ -123,17 +118,12 @@ public sealed class DockerExec(DockerEngineClient engine)
         }
     }
 
-    /// <summary>
-    /// A blocking connection to a unix engine socket. Its blocking reads time out like the handshake,
-    /// which no token can interrupt; <see cref="StartAsync"/> lifts the limit once the stream is hijacked.
-    /// </summary>
+    /// <summary>A connection to a unix engine socket, dialed with a blocking call.</summary>
     private NetworkStream DialUnixBlocking()
     {
         try
         {
-            var stream = EndpointDialer.DialUnixBlocking(engine.Context.Host.Address);
-            stream.Socket.ReceiveTimeout = (int)engine.ConnectTimeout.TotalMilliseconds;
-            return stream;
+            return EndpointDialer.DialUnixBlocking(engine.Context.Host.Address);
         }
         catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
         {

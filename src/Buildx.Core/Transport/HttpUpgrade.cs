@@ -23,6 +23,34 @@ public static class HttpUpgrade
         => SendAsync(stream, path, protocol, headers, ReadOnlyMemory<byte>.Empty, null, cancellationToken);
 
     /// <summary>
+    /// The upgrade with blocking calls only, on the calling thread, for a socket that must stay out of
+    /// .NET's socket engine (see <see cref="PolledSocketStream"/>). No token can interrupt a blocking read,
+    /// so the wait for the answer is bounded by <paramref name="answerTimeout"/>, lifted afterwards.
+    /// </summary>
+    /// <exception cref="IOException">The answer did not come in time, or the connection failed.</exception>
+    public static HttpUpgradeResponse SendBlocking(
+        System.Net.Sockets.NetworkStream stream,
+        TimeSpan answerTimeout,
+        string path,
+        string protocol,
+        IEnumerable<KeyValuePair<string, string>>? headers,
+        ReadOnlyMemory<byte> requestBody = default,
+        string? contentType = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.Socket.ReceiveTimeout = (int)answerTimeout.TotalMilliseconds;
+        try
+        {
+            // Completes synchronously: every call on the wrapper is a blocking one.
+            return SendAsync(new SynchronousStream(stream), path, protocol, headers, requestBody, contentType, CancellationToken.None).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            stream.Socket.ReceiveTimeout = 0;
+        }
+    }
+
+    /// <summary>
     /// Sends the upgrade request with a body: some upgrades take parameters that way, such as
     /// the Engine API's <c>POST /exec/{id}/start</c> with its JSON <c>{"Detach":false,"Tty":false}</c>.
     /// </summary>

@@ -51,11 +51,8 @@ public sealed class UnreachableEngineTests : IDisposable
     [Fact]
     public async Task A_peer_that_accepts_and_never_answers_fails_within_the_timeout()
     {
-        var path = Path.Combine(directory.Path, "silent.sock");
-        using var silent = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        silent.Bind(new UnixDomainSocketEndPoint(path));
-        silent.Listen();
-        using var engine = new DockerEngineClient(new DockerContext("default", Endpoint.Parse("unix://" + path), "test"), TimeSpan.FromSeconds(1));
+        using var silent = ListenSilently("silent.sock");
+        using var engine = SilentEngine(silent);
 
         var clock = Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<BuildxException>(() => engine.PingAsync(CancellationToken.None));
@@ -69,11 +66,8 @@ public sealed class UnreachableEngineTests : IDisposable
     public async Task A_session_upgrade_or_exec_start_that_is_never_answered_fails_within_the_timeout()
     {
         // Both are dialed and upgraded with blocking calls, which no token interrupts: a receive timeout bounds them.
-        var path = Path.Combine(directory.Path, "silent-upgrade.sock");
-        using var silent = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        silent.Bind(new UnixDomainSocketEndPoint(path));
-        silent.Listen();
-        using var engine = new DockerEngineClient(new DockerContext("default", Endpoint.Parse("unix://" + path), "test"), TimeSpan.FromSeconds(1));
+        using var silent = ListenSilently("silent-upgrade.sock");
+        using var engine = SilentEngine(silent);
 
         var clock = Stopwatch.StartNew();
         var session = await Record.ExceptionAsync(() => engine.DialSessionAsync([], CancellationToken.None)).WaitAsync(TimeSpan.FromSeconds(10));
@@ -141,4 +135,17 @@ public sealed class UnreachableEngineTests : IDisposable
         Assert.Contains("404", error.Message, StringComparison.Ordinal);
         Assert.Contains("page not found", error.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>A unix socket that accepts connections (in the kernel's backlog) and never answers.</summary>
+    private Socket ListenSilently(string name)
+    {
+        var silent = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        silent.Bind(new UnixDomainSocketEndPoint(Path.Combine(directory.Path, name)));
+        silent.Listen();
+        return silent;
+    }
+
+    /// <summary>An engine client for <paramref name="silent"/> that waits 1 s for answers.</summary>
+    private static DockerEngineClient SilentEngine(Socket silent) =>
+        new(new DockerContext("default", Endpoint.Parse("unix://" + ((UnixDomainSocketEndPoint)silent.LocalEndPoint!).ToString()), "test"), TimeSpan.FromSeconds(1));
 }

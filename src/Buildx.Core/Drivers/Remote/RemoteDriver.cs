@@ -148,7 +148,7 @@ public sealed class RemoteDriver : IDriver
         }
         catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
         {
-            throw new BuildxException(ErrorIds.BuildkitUnreachable, BuildxErrorKind.ConnectionError, $"Could not connect to BuildKit at {Endpoint}: {ex.Message}. Check that buildkitd listens there.", Endpoint.Original, ex);
+            throw Refused(Endpoint, ex);
         }
     }
 
@@ -166,9 +166,12 @@ public sealed class RemoteDriver : IDriver
         }
         catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
         {
-            throw new BuildxException(ErrorIds.BuildkitUnreachable, BuildxErrorKind.ConnectionError, $"Could not connect to BuildKit at {endpoint}: {ex.Message}. Check that buildkitd listens there.", endpoint.Original, ex);
+            throw Refused(endpoint, ex);
         }
     }
+
+    private static BuildxException Refused(RemoteEndpoint endpoint, Exception ex) =>
+        new(ErrorIds.BuildkitUnreachable, BuildxErrorKind.ConnectionError, $"Could not connect to BuildKit at {endpoint}: {ex.Message}. Check that buildkitd listens there.", endpoint.Original, ex);
 
     private async Task<Stream> DialAsync(CancellationToken cancellationToken)
     {

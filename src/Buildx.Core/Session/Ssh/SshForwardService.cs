@@ -98,7 +98,7 @@ public sealed class SshForwardService : IDisposable
         Interlocked.Increment(ref forwarded);
         if (source.Keyring is { } keyring)
         {
-            await ServeKeyringAsync(keyring, fromDaemon, toDaemon, context.CallCancelled).ConfigureAwait(false);
+            await ServeRequestsAsync(fromDaemon, toDaemon, (request, _) => ValueTask.FromResult<byte[]?>(keyring.Respond(request)), context.CallCancelled).ConfigureAwait(false);
             return;
         }
 
@@ -106,16 +106,20 @@ public sealed class SshForwardService : IDisposable
         var agent = await SshAgentConnector.ConnectAsync(path, context.CallCancelled).ConfigureAwait(false);
         await using (agent.ConfigureAwait(false))
         {
-            await RelayReadOnlyAsync(fromDaemon, toDaemon, agent, context.CallCancelled).ConfigureAwait(false);
+            await ServeRequestsAsync(fromDaemon, toDaemon, (request, token) => RelayReadOnlyAsync(agent, request, token), context.CallCancelled).ConfigureAwait(false);
         }
     }
 
     /// <summary>
-    /// Relays the RUN step's requests to the user's agent one at a time, as BuildKit's read-only agent
-    /// wrapper does: listing identities and signing reach the agent; adding, removing and locking keys
-    /// (and anything else) are answered FAILURE here, so a build cannot change the user's agent.
+    /// Answers the RUN step's agent requests one at a time. Requests may arrive split across messages or
+    /// several in one; the answers to one message go back together. A message that is not the agent
+    /// protocol (zero or oversized length), or a null answer, ends the call as a closed agent connection would.
     /// </summary>
-    private static async Task RelayReadOnlyAsync(IGrpcStreamReader<BytesMessage> fromDaemon, IGrpcStreamWriter<BytesMessage> toDaemon, Stream agent, CancellationToken cancellationToken)
+    private static async Task ServeRequestsAsync(
+        IGrpcStreamReader<BytesMessage> fromDaemon,
+        IGrpcStreamWriter<BytesMessage> toDaemon,
+        Func<byte[], CancellationToken, ValueTask<byte[]?>> answer,
+        CancellationToken cancellationToken)
     {
         var framer = new SshAgentRequestFramer();
         var answers = new MemoryStream();
@@ -127,23 +131,12 @@ public sealed class SshForwardService : IDisposable
             {
                 while (framer.TryTake(out var request))
                 {
-                    if (request[0] is not (SshAgentMessageType.RequestIdentities or SshAgentMessageType.SignRequest))
+                    if (await answer(request, cancellationToken).ConfigureAwait(false) is not { } framed)
                     {
-                        answers.Write([0, 0, 0, 1, SshAgentMessageType.Failure]);
-                        continue;
+                        return;
                     }
 
-                    var framed = new byte[4 + request.Length];
-                    BinaryPrimitives.WriteUInt32BigEndian(framed, (uint)request.Length);
-                    request.CopyTo(framed, 4);
-                    await agent.WriteAsync(framed, cancellationToken).ConfigureAwait(false);
-                    await agent.FlushAsync(cancellationToken).ConfigureAwait(false);
-                    if (await ReadAgentAnswerAsync(agent, cancellationToken).ConfigureAwait(false) is not { } answer)
-                    {
-                        return; // The agent closed: end the call as a closed connection would.
-                    }
-
-                    answers.Write(answer);
+                    answers.Write(framed);
                 }
             }
             catch (SshWireFormatException)
@@ -156,6 +149,26 @@ public sealed class SshForwardService : IDisposable
                 await toDaemon.WriteAsync(new BytesMessage { Data = ByteString.CopyFrom(answers.GetBuffer(), 0, (int)answers.Length) }, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// One request relayed to the user's agent, as BuildKit's read-only agent wrapper does: listing
+    /// identities and signing reach the agent; adding, removing and locking keys (and anything else)
+    /// are answered FAILURE here, so a build cannot change the user's agent. Null when the agent closed.
+    /// </summary>
+    private static async ValueTask<byte[]?> RelayReadOnlyAsync(Stream agent, byte[] request, CancellationToken cancellationToken)
+    {
+        if (request[0] is not (SshAgentMessageType.RequestIdentities or SshAgentMessageType.SignRequest))
+        {
+            return [0, 0, 0, 1, SshAgentMessageType.Failure];
+        }
+
+        var framed = new byte[4 + request.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(framed, (uint)request.Length);
+        request.CopyTo(framed, 4);
+        await agent.WriteAsync(framed, cancellationToken).ConfigureAwait(false);
+        await agent.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadAgentAnswerAsync(agent, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>One framed answer from the agent (length prefix included), or null when it closed first.</summary>
@@ -181,37 +194,5 @@ public sealed class SshForwardService : IDisposable
         }
 
         return answer;
-    }
-
-    /// <summary>
-    /// Answers the RUN step's agent requests from the keyring. Requests may arrive split across
-    /// messages or several in one; the answers to one message go back together. A message that is
-    /// not the agent protocol (zero or oversized length) ends the call, as a closed agent connection would.
-    /// </summary>
-    private static async Task ServeKeyringAsync(SshAgentKeyring keyring, IGrpcStreamReader<BytesMessage> fromDaemon, IGrpcStreamWriter<BytesMessage> toDaemon, CancellationToken cancellationToken)
-    {
-        var framer = new SshAgentRequestFramer();
-        var answers = new MemoryStream();
-        while (await fromDaemon.ReadAsync(cancellationToken).ConfigureAwait(false) is { } message)
-        {
-            framer.Append(message.Data.Span);
-            answers.SetLength(0);
-            try
-            {
-                while (framer.TryTake(out var request))
-                {
-                    answers.Write(keyring.Respond(request));
-                }
-            }
-            catch (SshWireFormatException)
-            {
-                return;
-            }
-
-            if (answers.Length > 0)
-            {
-                await toDaemon.WriteAsync(new BytesMessage { Data = ByteString.CopyFrom(answers.GetBuffer(), 0, (int)answers.Length) }, cancellationToken).ConfigureAwait(false);
-            }
-        }
     }
 }
