@@ -113,15 +113,20 @@ function Get-PesterModulePath {
 function Invoke-XunitTests {
     $results = Join-Path $Out 'test-results'
     Remove-Item (Join-Path $results 'xunit.trx') -ErrorAction Ignore
+    # A test that hangs is ended and named after 8 minutes, rather than holding CI to its limit.
     & dotnet test (Join-Path $Root 'tests/Buildx.Core.Tests/Buildx.Core.Tests.csproj') -c $Configuration --no-build --nologo `
-        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $results | Out-Host
+        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $results `
+        --blame-hang --blame-hang-timeout 8m --blame-hang-dump-type none | Out-Host
     $trx = Join-Path $results 'xunit.trx'
     if (-not (Test-Path $trx)) { throw "xunit wrote no results ($trx)." }
-    $counters = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
+    $run = [xml](Get-Content $trx -Raw)
+    $counters = $run.TestRun.ResultSummary.Counters
     [pscustomobject]@{
-        Passed  = [int]$counters.passed
-        Failed  = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
-        Skipped = [int]$counters.total - [int]$counters.executed
+        Passed   = [int]$counters.passed
+        Failed   = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        Skipped  = [int]$counters.total - [int]$counters.executed
+        Failures = @($run.TestRun.Results.UnitTestResult | Where-Object outcome -NotIn 'Passed', 'NotExecuted' |
+            ForEach-Object { "xunit: $($_.testName): $($_.Output.ErrorInfo.Message)" })
     }
 }
 
@@ -139,7 +144,9 @@ function Invoke-PesterTests {
         $config.Run.PassThru = $true
         $config.Output.Verbosity = 'Detailed'
         $run = Invoke-Pester -Configuration $config
-        @{ Passed = $run.PassedCount; Failed = $run.FailedCount + $run.FailedBlocksCount + $run.FailedContainersCount; Skipped = $run.SkippedCount } |
+        $failures = @($run.Failed | ForEach-Object { "Pester: $($_.ExpandedPath): $($_.ErrorRecord | Select-Object -First 1)" }) +
+            @($run.FailedBlocks + $run.FailedContainers | ForEach-Object { "Pester: $($_.Name): $($_.ErrorRecord | Select-Object -First 1)" })
+        @{ Passed = $run.PassedCount; Failed = $run.FailedCount + $run.FailedBlocksCount + $run.FailedContainersCount; Skipped = $run.SkippedCount; Failures = $failures } |
             ConvertTo-Json | Set-Content $ResultFile
     }
     # A store of the tests' own, so a developer's builders are neither seen nor touched.
@@ -151,7 +158,7 @@ function Invoke-PesterTests {
     Invoke-ChildPwsh -NoProfile -NonInteractive -Command "& { $script } '$pester' '$(Join-Path $Root 'tests/Pester')' '$resultFile'" | Out-Host
     if (-not (Test-Path $resultFile)) { throw 'Pester wrote no results.' }
     $counts = Get-Content $resultFile -Raw | ConvertFrom-Json
-    [pscustomobject]@{ Passed = [int]$counts.Passed; Failed = [int]$counts.Failed; Skipped = [int]$counts.Skipped }
+    [pscustomobject]@{ Passed = [int]$counts.Passed; Failed = [int]$counts.Failed; Skipped = [int]$counts.Skipped; Failures = @($counts.Failures) }
 }
 
 function Invoke-TestTask {
@@ -170,6 +177,12 @@ function Invoke-TestTask {
     }
     Write-Information "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped; Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
     $failed = $xunit.Failed + $pester.Failed
+    # Failures are repeated here, at the end, where a truncated CI log still shows them.
+    foreach ($failure in @($xunit.Failures) + @($pester.Failures)) {
+        if (-not $failure) { continue }
+        $line = $failure -replace '\s+', ' '
+        Write-Information "FAILED $($line.Substring(0, [Math]::Min($line.Length, 600)))"
+    }
     # The closing line CI reads: totals of both runners.
     Write-Output "$($xunit.Passed + $pester.Passed) passed, $failed failed, $($xunit.Skipped + $pester.Skipped) skipped"
     if ($failed -gt 0) { exit 1 }

@@ -20,16 +20,24 @@ namespace Buildx.Core.Transport;
 internal sealed class PolledSocketStream : DelegatingStream
 {
     /// <summary>A safety net only: cancellation and closing end the waits by themselves.</summary>
-    private static readonly TimeSpan CancellationCheckInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan DefaultCheckInterval = TimeSpan.FromSeconds(1);
 
     private readonly Socket socket;
+    private readonly TimeSpan checkInterval;
 
     /// <summary>The socket, for a half-close.</summary>
     internal Socket Socket => socket;
 
     public PolledSocketStream(NetworkStream inner)
+        : this(inner, DefaultCheckInterval)
+    {
+    }
+
+    /// <summary>With another safety net; tests take it away to show the waits end without it.</summary>
+    internal PolledSocketStream(NetworkStream inner, TimeSpan checkInterval)
         : base(inner)
     {
+        this.checkInterval = checkInterval;
         socket = inner.Socket;
         // Synchronous calls then go straight to the kernel, never through the socket engine.
         socket.Blocking = false;
@@ -44,7 +52,7 @@ internal sealed class PolledSocketStream : DelegatingStream
             var sent = socket.Send(buffer, SocketFlags.None, out var error);
             if (error == SocketError.WouldBlock)
             {
-                while (!socket.Poll(CancellationCheckInterval, SelectMode.SelectWrite))
+                while (!socket.Poll(checkInterval, SelectMode.SelectWrite))
                 {
                 }
 
@@ -71,7 +79,7 @@ internal sealed class PolledSocketStream : DelegatingStream
         try
         {
             using var cancellation = cancellationToken.UnsafeRegister(static state => ShutDownReceiving((Socket)state!), socket);
-            while (!socket.Poll(CancellationCheckInterval, SelectMode.SelectRead))
+            while (!socket.Poll(checkInterval, SelectMode.SelectRead))
             {
                 cancellationToken.ThrowIfCancellationRequested();
             }

@@ -46,10 +46,7 @@ public class ContextFileReaderTests
 
         using var directory = new TempDirectory();
         var fifo = Path.Combine(directory.Path, "pipe");
-        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo))
-        {
-            mkfifo.WaitForExit();
-        }
+        PosixTestFiles.MakeFifo(fifo);
 
         var open = Task.Run(() => ContextFileReader.Create().TryOpen(fifo));
 

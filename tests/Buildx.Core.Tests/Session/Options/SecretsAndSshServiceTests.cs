@@ -49,8 +49,9 @@ public sealed class SecretsAndSshServiceTests : IDisposable
         using var stop = new CancellationTokenSource();
         var agent = Task.Run(async () =>
         {
-            // A stand-in agent: records each request and answers an empty identity list.
-            while (!stop.IsCancellationRequested)
+            // A stand-in agent: records each request and answers an empty identity list. It only
+            // ends through the cancellation, which may find it waiting for the next connection.
+            while (true)
             {
                 using var connection = await listener.AcceptAsync(stop.Token);
                 var buffer = new byte[1024];

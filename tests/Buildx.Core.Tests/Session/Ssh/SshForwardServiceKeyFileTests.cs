@@ -3,6 +3,7 @@ using Buildx.Core.BuildKit.Protocol.Ssh;
 using Buildx.Core.Builds.Options;
 using Buildx.Core.Errors;
 using Buildx.Core.Session.Ssh;
+using Buildx.Core.Tests.Session.FileSync;
 using Buildx.Core.Tests.Session.Support;
 using Google.Protobuf;
 using Grpc.Core;
@@ -135,10 +136,7 @@ public sealed class SshForwardServiceKeyFileTests : IDisposable
     public async Task A_fifo_is_refused_at_once_and_a_symlink_to_an_agent_socket_is_an_agent()
     {
         var fifo = Path.Combine(directory.Path, "agent.fifo");
-        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
-        {
-            await mkfifo.WaitForExitAsync();
-        }
+        PosixTestFiles.MakeFifo(fifo);
 
         var agent = Listen(Path.Combine(directory.Path, "real.sock"));
         var link = Path.Combine(directory.Path, "linked.sock");
