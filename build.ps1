@@ -117,17 +117,24 @@ function Invoke-XunitTests {
     & dotnet test (Join-Path $Root 'tests/Buildx.Core.Tests/Buildx.Core.Tests.csproj') -c $Configuration --no-build --nologo `
         --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $results `
         --blame-hang --blame-hang-timeout 8m --blame-hang-dump-type none | Out-Host
+    $exitCode = $LASTEXITCODE
     $trx = Join-Path $results 'xunit.trx'
     if (-not (Test-Path $trx)) { throw "xunit wrote no results ($trx)." }
     $run = [xml](Get-Content $trx -Raw)
     $counters = $run.TestRun.ResultSummary.Counters
-    [pscustomobject]@{
+    $result = [pscustomobject]@{
         Passed   = [int]$counters.passed
         Failed   = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
         Skipped  = [int]$counters.total - [int]$counters.executed
         Failures = @($run.TestRun.Results.UnitTestResult | Where-Object outcome -NotIn 'Passed', 'NotExecuted' |
             ForEach-Object { "xunit: $($_.testName): $($_.Output.ErrorInfo.Message)" })
     }
+    if ($exitCode -ne 0 -and $result.Failed -eq 0) {
+        # An aborted run (a hung or crashed test host) counts no failure of its own.
+        $result.Failed = 1
+        $result.Failures += "xunit: the run was aborted with exit code $exitCode; the log above names the test that was running."
+    }
+    $result
 }
 
 function Invoke-PesterTests {

@@ -14,17 +14,13 @@ BeforeAll {
 AfterAll {
     Remove-BuildxBuilder -Name $name -Force -Confirm:$false -ErrorAction SilentlyContinue
     Exit-TestStore
+    Remove-TestScratch
 }
 
 Describe 'Invoke-BuildxBuild on a docker-container builder' {
     It 'sends the context and receives a local export through Control.Session' {
-        $ctx = Join-Path ([IO.Path]::GetTempPath()) ("buildx-ctx-" + [guid]::NewGuid().ToString('N'))
-        New-Item -ItemType Directory -Path $ctx | Out-Null
-        Set-Content (Join-Path $ctx 'Dockerfile') "FROM scratch`nCOPY . /`n" -NoNewline
-        Set-Content (Join-Path $ctx 'payload.txt') 'through the exec stream' -NoNewline
-        Set-Content (Join-Path $ctx 'ignored.tmp') 'x' -NoNewline
-        Set-Content (Join-Path $ctx '.dockerignore') '*.tmp' -NoNewline
-        $out = Join-Path ([IO.Path]::GetTempPath()) ("buildx-out-" + [guid]::NewGuid().ToString('N'))
+        $ctx = New-Context -Dockerfile "FROM scratch`nCOPY . /`n" -Files @{ 'payload.txt' = 'through the exec stream'; 'ignored.tmp' = 'x'; '.dockerignore' = '*.tmp' }
+        $out = New-OutputPath
 
         $result = Get-BuildxBuilder -Name $name | Invoke-BuildxBuild -Path $ctx -Output @{ type = 'local'; dest = $out } -Progress Quiet
 
@@ -47,9 +43,7 @@ Describe 'Invoke-BuildxBuild on a docker-container builder' {
     }
 
     It 'warns that the result stays in the cache when no output is given' {
-        $ctx = Join-Path ([IO.Path]::GetTempPath()) ("buildx-ctx-" + [guid]::NewGuid().ToString('N'))
-        New-Item -ItemType Directory -Path $ctx | Out-Null
-        Set-Content (Join-Path $ctx 'Dockerfile') "FROM scratch`nCOPY Dockerfile /`n" -NoNewline
+        $ctx = New-Context -Dockerfile "FROM scratch`nCOPY Dockerfile /`n"
 
         $null = Invoke-BuildxBuild -Builder $name -Path $ctx -Progress Quiet -WarningVariable warnings 3>$null
 
@@ -62,9 +56,7 @@ Describe 'Invoke-BuildxBuild on a docker-container builder' {
         @{ Type = 'oci'; Output = 'type=oci,dest={0}/x.tar,compression=zstd,compression-level=3' }
         @{ Type = 'image'; Output = 'type=image,name=buildx-pester/none:1,oci-mediatypes=true' }
     ) {
-        $ctx = Join-Path ([IO.Path]::GetTempPath()) ("buildx-ctx-" + [guid]::NewGuid().ToString('N'))
-        New-Item -ItemType Directory -Path $ctx | Out-Null
-        Set-Content (Join-Path $ctx 'Dockerfile') "FROM scratch`nCOPY Dockerfile /`n" -NoNewline
+        $ctx = New-Context -Dockerfile "FROM scratch`nCOPY Dockerfile /`n"
 
         $err = { Invoke-BuildxBuild -Builder $name -Path $ctx -Output ($Output -f $ctx) -Progress Quiet } | Should -Throw -PassThru
 

@@ -6,23 +6,14 @@ BeforeAll {
     $baseImage = if ($env:BUILDX_TEST_BASE_IMAGE) { $env:BUILDX_TEST_BASE_IMAGE } else { 'buildx-test/busybox:latest' }
     $cmd = 'Buildx.PowerShell.Cmdlets.InvokeBuildxBuildCommand'
 
-    function New-Context {
-        param([Parameter(Mandatory)][string] $Dockerfile, [hashtable] $Files = @{})
-        $dir = Join-Path ([IO.Path]::GetTempPath()) ("buildx-ctx-" + [guid]::NewGuid().ToString('N'))
-        New-Item -ItemType Directory -Path $dir | Out-Null
-        Set-Content -Path (Join-Path $dir 'Dockerfile') -Value $Dockerfile -NoNewline
-        foreach ($name in $Files.Keys) { Set-Content -Path (Join-Path $dir $name) -Value $Files[$name] -NoNewline }
-        $dir
-    }
-
-    function New-OutputPath { Join-Path ([IO.Path]::GetTempPath()) ("buildx-out-" + [guid]::NewGuid().ToString('N')) }
-
     # A Dockerfile that runs one command in the base image and exports what it wrote to /out.
     function Get-RunDockerfile {
         param([Parameter(Mandatory)][string] $Run)
         "FROM $baseImage AS work`nRUN mkdir /out && $Run`nFROM scratch`nCOPY --from=work /out /`n"
     }
 }
+
+AfterAll { Remove-TestScratch }
 
 Describe 'Invoke-BuildxBuild -Secret' {
     It 'hands file, env and SecureString secrets to RUN steps and never prints them' {

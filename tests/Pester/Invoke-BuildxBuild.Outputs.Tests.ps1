@@ -7,15 +7,6 @@ BeforeAll {
     $baseImage = if ($env:BUILDX_TEST_BASE_IMAGE) { $env:BUILDX_TEST_BASE_IMAGE } else { 'buildx-test/busybox:latest' }
     $script:images = [Collections.Generic.List[string]]::new()
 
-    function New-Context {
-        param([Parameter(Mandatory)][string] $Dockerfile, [hashtable] $Files = @{})
-        $dir = Join-Path ([IO.Path]::GetTempPath()) ("buildx-ctx-" + [guid]::NewGuid().ToString('N'))
-        New-Item -ItemType Directory -Path $dir | Out-Null
-        Set-Content -Path (Join-Path $dir 'Dockerfile') -Value $Dockerfile -NoNewline
-        foreach ($name in $Files.Keys) { Set-Content -Path (Join-Path $dir $name) -Value $Files[$name] -NoNewline }
-        $dir
-    }
-
     function Get-RegistryDigest {
         # The digest a registry serves for repo:tag, or $null.
         param([string] $Registry, [string] $Repository, [string] $Tag, [switch] $Authenticate)
@@ -36,6 +27,7 @@ BeforeAll {
 
 AfterAll {
     foreach ($image in $script:images) { $null = Invoke-EngineApi "images/${image}?force=1" -Method Delete }
+    Remove-TestScratch
 }
 
 Describe 'Invoke-BuildxBuild outputs' {

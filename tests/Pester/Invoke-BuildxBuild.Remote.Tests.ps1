@@ -24,7 +24,7 @@ BeforeAll {
         'docker-container' = New-BuildxBuilder -Name (New-TestName) -Endpoint "docker-container://buildx_buildkit_${containerBuilder}0"
     }
 
-    function New-Context {
+    function New-MessageContext {
         param([string] $Text)
         $ctx = Join-Path $work ("ctx-" + [guid]::NewGuid().ToString('N'))
         New-Item -ItemType Directory -Path $ctx | Out-Null
@@ -48,7 +48,7 @@ Describe 'Invoke-BuildxBuild through a remote builder' {
         $text = "through $_ $([guid]::NewGuid())"
         $out = Join-Path $work ("out-" + [guid]::NewGuid().ToString('N'))
 
-        $result = $builder | Invoke-BuildxBuild -Path (New-Context $text) -Output @{ type = 'local'; dest = $out } -Progress Quiet 3>$null
+        $result = $builder | Invoke-BuildxBuild -Path (New-MessageContext $text) -Output @{ type = 'local'; dest = $out } -Progress Quiet 3>$null
 
         $result.Builder | Should -Be $builder.Name
         Get-Content (Join-Path $out 'message.txt') -Raw | Should -Be $text
@@ -68,7 +68,7 @@ Describe 'Invoke-BuildxBuild through a remote builder' {
     It 'warns on every build through plain TCP' {
         $out = Join-Path $work ("out-" + [guid]::NewGuid().ToString('N'))
 
-        $null = Invoke-BuildxBuild -Builder $builders.tcp.Name -Path (New-Context 'warned') -Output @{ type = 'local'; dest = $out } -Progress Quiet -WarningVariable warnings 3>$null
+        $null = Invoke-BuildxBuild -Builder $builders.tcp.Name -Path (New-MessageContext 'warned') -Output @{ type = 'local'; dest = $out } -Progress Quiet -WarningVariable warnings 3>$null
 
         ($warnings | Out-String) | Should -Match 'plain TCP without TLS'
     }

@@ -23,17 +23,6 @@ BeforeAll {
     $null = Invoke-EngineApi 'images/buildx-test/busybox:latest/tag?repo=127.0.0.1:5000/buildx-test/busybox&tag=standalone' -Method Post
     $null = Invoke-EngineApi 'images/127.0.0.1:5000/buildx-test/busybox/push?tag=standalone' -Method Post -Headers @{ 'X-Registry-Auth' = 'e30=' }
 
-    function New-Context {
-        param([Parameter(Mandatory)][string] $Dockerfile, [hashtable] $Files = @{})
-        $dir = Join-Path $work ("ctx-" + [guid]::NewGuid().ToString('N'))
-        New-Item -ItemType Directory -Path $dir | Out-Null
-        Set-Content -Path (Join-Path $dir 'Dockerfile') -Value $Dockerfile -NoNewline
-        foreach ($name in $Files.Keys) { Set-Content -Path (Join-Path $dir $name) -Value $Files[$name] -NoNewline }
-        $dir
-    }
-
-    function New-OutputPath { param([string] $Suffix = '') Join-Path $work ("out-" + [guid]::NewGuid().ToString('N') + $Suffix) }
-
     # An OCI layout, from a tarball, a byte array or a directory, as name -> bytes.
     function Read-Layout {
         param([Parameter(Mandatory)] $Source)
@@ -111,6 +100,7 @@ BeforeAll {
 }
 
 AfterAll {
+    Remove-TestScratch
     if ([string]::IsNullOrEmpty($env:BUILDX_TEST_BUILDKIT)) { return }
     foreach ($image in $script:images) { $null = Invoke-EngineApi "images/${image}?force=1" -Method Delete }
     Remove-BuildxBuilder -Name $builder.Name -Force -Confirm:$false -ErrorAction SilentlyContinue

@@ -2,23 +2,9 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ModuleManifestPath) -Force
     $baseImage = if ($env:BUILDX_TEST_BASE_IMAGE) { $env:BUILDX_TEST_BASE_IMAGE } else { 'buildx-test/busybox:latest' }
-
-    function New-Context {
-        # A fresh build context with the given files (name → content) and Dockerfile.
-        param([Parameter(Mandatory)][string] $Dockerfile, [hashtable] $Files = @{})
-        $dir = Join-Path ([IO.Path]::GetTempPath()) ("buildx-ctx-" + [guid]::NewGuid().ToString('N'))
-        New-Item -ItemType Directory -Path $dir | Out-Null
-        Set-Content -Path (Join-Path $dir 'Dockerfile') -Value $Dockerfile -NoNewline
-        foreach ($name in $Files.Keys) {
-            $path = Join-Path $dir $name
-            New-Item -ItemType Directory -Path (Split-Path $path) -Force | Out-Null
-            Set-Content -Path $path -Value $Files[$name] -NoNewline
-        }
-        $dir
-    }
-
-    function New-OutputPath { Join-Path ([IO.Path]::GetTempPath()) ("buildx-out-" + [guid]::NewGuid().ToString('N')) }
 }
+
+AfterAll { Remove-TestScratch }
 
 Describe 'Invoke-BuildxBuild on the default builder' {
     It 'exports FROM scratch + COPY with local, file for file: content, mode, symlinks, mtimes' {

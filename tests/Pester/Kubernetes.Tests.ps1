@@ -131,6 +131,10 @@ Describe 'native multi-arch kubernetes builders' {
         $arm.metadata.annotations.'buildx.docker.com/platform' | Should -Be 'linux/arm64'
         $pods = Get-DoubleObject "api/v1/namespaces/buildkit/pods?labelSelector=app%3D$name-arm64"
         $pods.items[0].spec.nodeName | Should -Be 'double-node-arm64'
+        # Each node names its running pod, with the platforms of the pod's annotation, as buildx's dynamic nodes.
+        $builder.Dynamic | Should -BeTrue
+        $builder.Nodes[1].Pods.Name | Should -Be @($pods.items[0].metadata.name)
+        $builder.Nodes[1].Pods[0].Platforms | Should -Be @('linux/arm64')
 
         $script = "Import-Module '$(Get-ModuleManifestPath)'; Remove-BuildxBuilder $name -WhatIf"
         $whatIf = (Invoke-ChildPwsh -NoProfile -NonInteractive -Command $script) -join "`n"

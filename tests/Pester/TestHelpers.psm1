@@ -6,6 +6,38 @@ function Get-RepositoryRoot { $script:RepositoryRoot }
 
 function Get-ModuleManifestPath { Join-Path $script:RepositoryRoot 'Buildx.psd1' }
 
+# Scratch paths the tests make; Remove-TestScratch deletes them when a file's tests end.
+$script:Scratch = [System.Collections.Generic.List[string]]::new()
+
+function New-ScratchPath {
+    # A fresh path under the temp directory, not yet created, that Remove-TestScratch deletes.
+    param([Parameter(Mandatory)][string] $Kind, [string] $Suffix = '')
+    $path = Join-Path ([IO.Path]::GetTempPath()) ("buildx-$Kind-" + [guid]::NewGuid().ToString('N') + $Suffix)
+    $script:Scratch.Add($path)
+    $path
+}
+
+function New-Context {
+    # A fresh build context: the Dockerfile and the given files (relative name -> content; folders made as needed).
+    param([Parameter(Mandatory)][string] $Dockerfile, [hashtable] $Files = @{})
+    $dir = New-ScratchPath ctx
+    New-Item -ItemType Directory -Path $dir | Out-Null
+    Set-Content -Path (Join-Path $dir 'Dockerfile') -Value $Dockerfile -NoNewline
+    foreach ($name in $Files.Keys) {
+        $path = Join-Path $dir $name
+        New-Item -ItemType Directory -Path (Split-Path $path) -Force | Out-Null
+        Set-Content -Path $path -Value $Files[$name] -NoNewline
+    }
+    $dir
+}
+
+function New-OutputPath { param([string] $Suffix = '') New-ScratchPath out $Suffix }
+
+function Remove-TestScratch {
+    foreach ($path in $script:Scratch) { Remove-Item -LiteralPath $path -Recurse -Force -ErrorAction Ignore }
+    $script:Scratch.Clear()
+}
+
 function Get-EngineSocket {
     # The engine the tests use: DOCKER_HOST when it is a unix socket, else the platform default.
     if ($env:DOCKER_HOST -like 'unix://*') { return $env:DOCKER_HOST.Substring(7) }
@@ -236,6 +268,6 @@ function Invoke-StoppedBuild {
     }
 }
 
-Export-ModuleMember -Function Invoke-ChildPwsh, Invoke-StoppedBuild, Get-RepositoryRoot, Get-ModuleManifestPath, Get-EngineSocket, Invoke-EngineBuild,
+Export-ModuleMember -Function New-ScratchPath, New-Context, New-OutputPath, Remove-TestScratch, Invoke-ChildPwsh, Invoke-StoppedBuild, Get-RepositoryRoot, Get-ModuleManifestPath, Get-EngineSocket, Invoke-EngineBuild,
     Invoke-EngineApi, Get-EngineContainer, Get-EngineVolume, Initialize-StandinImage, Enter-TestStore, Exit-TestStore,
     Remove-StandinNode, Get-StandinDriverOption, New-TestName, Start-TestRelay, Stop-TestRelay

@@ -18,6 +18,12 @@ public sealed record Builder
 
     public required IReadOnlyList<BuilderNode> Nodes { get; init; }
 
+    /// <summary>
+    /// As buildx's <c>Dynamic</c>: every node is a kubernetes node with running pods, so the builder's
+    /// real nodes are those pods (see <see cref="BuilderNode.Pods"/>), which come and go with the cluster.
+    /// </summary>
+    public bool Dynamic { get; init; }
+
     /// <summary>A builder-level failure, such as a driver that cannot be created.</summary>
     public string? Error { get; init; }
 }

@@ -38,6 +38,7 @@ public sealed class BuilderLoader(DriverFactory drivers)
             IsDockerContext = builder.IsDockerContext,
             LastActivity = builder.LastActivity,
             Nodes = nodes,
+            Dynamic = nodes.Length > 0 && nodes.All(node => node.Pods.Count > 0),
         };
     }
 
@@ -78,6 +79,7 @@ public sealed class BuilderLoader(DriverFactory drivers)
                 Platforms = node.Platforms.Concat(workers.SelectMany(w => w.Platforms)).Distinct(StringComparer.Ordinal).ToArray(),
                 Labels = workers.Count > 0 ? workers[0].Labels : result.Labels,
                 WorkerIds = workers.Select(w => w.Id).ToArray(),
+                Pods = report.Pods ?? [],
             };
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !userCancellation.IsCancellationRequested)

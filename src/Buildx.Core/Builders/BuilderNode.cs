@@ -30,6 +30,12 @@ public sealed record BuilderNode
 
     public IReadOnlyList<string> BuildkitdFlags { get; init; } = [];
 
+    /// <summary>
+    /// The running pods behind a kubernetes node, sorted by name (buildx's dynamic nodes): a build
+    /// reaches one of them, chosen by the <c>loadbalance</c> option. Empty for other drivers.
+    /// </summary>
+    public IReadOnlyList<BuilderPod> Pods { get; init; } = [];
+
     /// <summary>Why the node is not running, where the driver can tell (a remote daemon that did not answer, and why).</summary>
     public string? StatusReason { get; init; }
 

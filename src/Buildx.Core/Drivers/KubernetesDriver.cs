@@ -96,6 +96,19 @@ public sealed class KubernetesDriver : IDriver
         };
     }
 
+    /// <summary>The status; when running, with the running pods, as buildx's driver Info lists its dynamic nodes.</summary>
+    public async Task<NodeStatusReport> GetStatusReportAsync(CancellationToken cancellationToken)
+    {
+        var status = await GetStatusAsync(cancellationToken).ConfigureAwait(false);
+        if (status != NodeStatus.Running)
+        {
+            return new NodeStatusReport(status);
+        }
+
+        var pods = await ListRunningPodsAsync(cancellationToken).ConfigureAwait(false);
+        return new NodeStatusReport(status, Pods: pods.Select(pod => new BuilderPod(pod.Metadata.Name, AnnotatedPlatforms(pod))).ToArray());
+    }
+
     /// <summary>As buildx: the driver has no version of its own; BuildKit's Info answers.</summary>
     public Task<string?> GetVersionAsync(CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 
@@ -157,6 +170,11 @@ public sealed class KubernetesDriver : IDriver
             .OrderBy(pod => pod.Metadata.Name, StringComparer.Ordinal)
             .ToArray();
     }
+
+    private static string[] AnnotatedPlatforms(V1Pod pod) =>
+        pod.Metadata.Annotations?.TryGetValue(KubernetesDriverOptions.PlatformAnnotation, out var value) == true
+            ? value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : [];
 
     public void Dispose()
     {

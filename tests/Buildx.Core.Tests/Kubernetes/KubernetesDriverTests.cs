@@ -259,6 +259,32 @@ public sealed class KubernetesDriverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_running_node_lists_its_running_pods_as_buildx_lists_dynamic_nodes()
+    {
+        var builder = await BootstrapBuilderAsync("dyn0", new() { ["replicas"] = "3" }, ["linux/amd64"]);
+        var never = new BuilderDefinition { Name = "never0", Driver = KubernetesDriver.DriverName, Nodes = [builder.Nodes[0] with { Name = "never0" }] };
+        var loader = new BuilderLoader(Factory());
+
+        var loaded = await loader.LoadAsync([builder, never], null, TimeSpan.FromSeconds(20), CancellationToken.None);
+
+        var pods = server.Cluster.List(ResourceKind.Pods, "buildkit", "app=dyn0").Select(p => (string)p["metadata"]!["name"]!).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(3, pods.Length);
+        Assert.True(loaded[0].Dynamic);
+        Assert.Equal(NodeStatus.Running, loaded[0].Nodes[0].Status);
+        Assert.Equal(pods, loaded[0].Nodes[0].Pods.Select(pod => pod.Name));
+        Assert.All(loaded[0].Nodes[0].Pods, pod => Assert.Equal(["linux/amd64"], pod.Platforms));
+        Assert.False(loaded[1].Dynamic);
+        Assert.Equal(NodeStatus.Inactive, loaded[1].Nodes[0].Status);
+        Assert.Empty(loaded[1].Nodes[0].Pods);
+
+        // A pod being replaced drops out until its successor runs.
+        server.Cluster.HoldPodsPending = true;
+        server.Cluster.KillPod("buildkit", pods[1]);
+        var after = (await loader.LoadAsync([builder], null, TimeSpan.FromSeconds(20), CancellationToken.None))[0].Nodes[0].Pods.Select(pod => pod.Name);
+        Assert.Equal([pods[0], pods[2]], after);
+    }
+
+    [Fact]
     public async Task Sticky_pins_a_context_to_one_of_four_pods_and_random_spreads()
     {
         var sticky = await BootstrapBuilderAsync("sticky0", new() { ["replicas"] = "4" });
@@ -319,7 +345,7 @@ public sealed class KubernetesDriverTests : IAsyncLifetime
         Assert.DoesNotContain(victim, server.Cluster.List(ResourceKind.Pods, "buildkit", "app=kill0").Select(p => (string?)p["metadata"]!["name"]));
     }
 
-    private async Task<BuilderDefinition> BootstrapBuilderAsync(string node, Dictionary<string, string> options)
+    private async Task<BuilderDefinition> BootstrapBuilderAsync(string node, Dictionary<string, string> options, string[]? platforms = null)
     {
         var builder = new BuilderDefinition
         {
@@ -332,6 +358,7 @@ public sealed class KubernetesDriverTests : IAsyncLifetime
                     Name = node,
                     Endpoint = new KubernetesEndpoint(node, "buildkit-test", kubeconfig, null).ToString(),
                     DriverOptions = options,
+                    Platforms = platforms ?? [],
                 },
             ],
         };

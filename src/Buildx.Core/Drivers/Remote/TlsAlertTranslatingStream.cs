@@ -10,24 +10,17 @@ namespace Buildx.Core.Drivers.Remote;
 /// later: as a certificate alert on the first read (Go's buildkitd), or as the connection closed
 /// before a single byte (servers that send no alert), which then fails the first writes too.
 /// </summary>
-internal sealed class TlsAlertTranslatingStream(Stream tls, bool serverRequestedCertificate, Func<string, BuildxException> refused) : DelegatingStream(tls)
+internal sealed class TlsAlertTranslatingStream(Stream tls, bool serverRequestedCertificate, Func<string, BuildxException> refused) : FailureTranslatingStream(tls)
 {
     private const string ClosedAfterHandshake = "the server closed the connection right after the handshake, sending no alert";
 
     private bool received;
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        int read;
-        try
-        {
-            read = await Inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or AuthenticationException or ObjectDisposedException && Explain(ex) is { } refusal)
-        {
-            throw refusal;
-        }
+    protected override Exception? Translate(Exception failure) =>
+        failure is IOException or AuthenticationException or ObjectDisposedException ? Explain(failure) : null;
 
+    protected override int AfterRead(Memory<byte> buffer, int read)
+    {
         if (read == 0 && buffer.Length > 0 && !received && serverRequestedCertificate)
         {
             throw Refused(ClosedAfterHandshake);
@@ -35,35 +28,6 @@ internal sealed class TlsAlertTranslatingStream(Stream tls, bool serverRequested
 
         received |= read > 0;
         return read;
-    }
-
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            await Inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or AuthenticationException or ObjectDisposedException && Explain(ex) is { } refusal)
-        {
-            throw refusal;
-        }
-    }
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override async Task FlushAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Inner.FlushAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or AuthenticationException or ObjectDisposedException && Explain(ex) is { } refusal)
-        {
-            throw refusal;
-        }
     }
 
     /// <summary>The refusal behind a failure: a certificate alert, or a connection lost before any byte came back.</summary>
