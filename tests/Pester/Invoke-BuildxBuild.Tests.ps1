@@ -93,7 +93,7 @@ Describe 'Invoke-BuildxBuild on the default builder' {
 
     It 'writes a tar export' {
         $ctx = New-Context -Dockerfile "FROM scratch`nCOPY a.txt /`n" -Files @{ 'a.txt' = 'in a tarball' }
-        $tar = (New-OutputPath) + '.tar'
+        $tar = New-OutputPath '.tar'
         $result = Invoke-BuildxBuild -Path $ctx -Output "type=tar,dest=$tar" -Progress Quiet
 
         $result.Outputs | Should -Be @($tar)
@@ -117,7 +117,7 @@ Describe 'Invoke-BuildxBuild on the default builder' {
 
     It 'writes the metadata file' {
         $ctx = New-Context -Dockerfile "FROM scratch`nCOPY Dockerfile /`n"
-        $meta = (New-OutputPath) + '.json'
+        $meta = New-OutputPath '.json'
         $result = Invoke-BuildxBuild -Path $ctx -Output @{ type = 'cacheonly' } -MetadataFile $meta -Progress Quiet
 
         $json = Get-Content $meta -Raw | ConvertFrom-Json
@@ -211,7 +211,7 @@ Describe 'Invoke-BuildxBuild -Platform on a builder of several nodes' {
     }
 
     It 'refuses one tarball written by several nodes' {
-        { Invoke-BuildxBuild $context -Builder $name -Platform linux/amd64, linux/arm64 -Output "type=tar,dest=$(New-OutputPath).tar" } |
+        { Invoke-BuildxBuild $context -Builder $name -Platform linux/amd64, linux/arm64 -Output "type=tar,dest=$(New-OutputPath '.tar')" } |
             Should -Throw -ErrorId 'InvalidOutput,Buildx.PowerShell.Cmdlets.InvokeBuildxBuildCommand' -ExpectedMessage '*several nodes*'
     }
 }
