@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Net.WebSockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -13,7 +15,7 @@ using Microsoft.Extensions.Logging;
 namespace Buildx.KubeApiDouble;
 
 /// <summary>
-/// The Kubernetes API double: Kestrel on loopback (plain HTTP) serving the REST paths the
+/// The Kubernetes API double: Kestrel on loopback (plain HTTP, or HTTPS with a certificate) serving the REST paths the
 /// kubernetes driver calls and the pod exec subresource over WebSocket.
 /// </summary>
 public sealed class KubeApiServer : IAsyncDisposable
@@ -32,12 +34,23 @@ public sealed class KubeApiServer : IAsyncDisposable
     /// <summary>The server address, such as <c>http://127.0.0.1:41234</c>.</summary>
     public string Url { get; private set; } = string.Empty;
 
-    /// <summary>Starts on a free loopback port; exec reaches BuildKit through the engine socket given.</summary>
-    public static async Task<KubeApiServer> StartAsync(string engineSocketPath, int port = 0)
+    /// <summary>
+    /// Starts on a free loopback port; exec reaches BuildKit through the engine socket given. With a
+    /// certificate it serves HTTPS, as a real API server does (a pod's in-cluster configuration is HTTPS only).
+    /// </summary>
+    public static async Task<KubeApiServer> StartAsync(string engineSocketPath, int port = 0, X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrelCore().UseUrls($"http://127.0.0.1:{port}");
+        if (certificate is null)
+        {
+            builder.WebHost.UseKestrelCore().UseUrls($"http://127.0.0.1:{port}");
+        }
+        else
+        {
+            builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen => listen.UseHttps(certificate)));
+        }
+
         var app = builder.Build();
         var server = new KubeApiServer(app, engineSocketPath);
         app.UseWebSockets();

@@ -9,6 +9,9 @@ public interface IEnvironment
     string HomeDirectory { get; }
 
     string? GetVariable(string name);
+
+    /// <summary>Where a pod's service account is mounted (token, ca.crt, namespace); fixed in a real pod.</summary>
+    string ServiceAccountDirectory => Kubernetes.InClusterConfiguration.DefaultServiceAccountDirectory;
 }
 
 /// <summary>The real process environment.</summary>
@@ -22,9 +25,11 @@ public sealed class ProcessEnvironment : IEnvironment
 }
 
 /// <summary>A fixed environment, for tests and for callers that capture one.</summary>
-public sealed class FixedEnvironment(IReadOnlyDictionary<string, string> variables, string homeDirectory) : IEnvironment
+public sealed class FixedEnvironment(IReadOnlyDictionary<string, string> variables, string homeDirectory, string? serviceAccountDirectory = null) : IEnvironment
 {
     public string HomeDirectory { get; } = homeDirectory;
+
+    public string ServiceAccountDirectory { get; } = serviceAccountDirectory ?? Kubernetes.InClusterConfiguration.DefaultServiceAccountDirectory;
 
     public string? GetVariable(string name) => variables.TryGetValue(name, out var value) ? value : null;
 }

@@ -38,28 +38,28 @@ public sealed class KubernetesConnection : IDisposable
             {
                 configuration = KubernetesClientConfiguration.BuildConfigFromConfigObject(KubeconfigFiles.Load(paths), context);
             }
-            else if (KubernetesClientConfiguration.IsInCluster())
+            else if (InClusterConfiguration.IsAvailable(environment))
             {
-                configuration = KubernetesClientConfiguration.InClusterConfig();
+                configuration = InClusterConfiguration.Load(environment);
             }
             else
             {
                 throw new BuildxException(
                     ErrorIds.KubeconfigInvalid,
                     BuildxErrorKind.ObjectNotFound,
-                    $"No kubeconfig was found: give -KubeConfig, set KUBECONFIG, or create {Path.Combine(environment.HomeDirectory, ".kube", "config")}.",
+                    $"No kubeconfig was found: give -KubeConfig, set KUBECONFIG, or create {Path.Combine(environment.HomeDirectory, ".kube", "config")} (in a pod, the service account mounted at {environment.ServiceAccountDirectory} is used).",
                     kubeconfigPath);
             }
 
             var ns = string.IsNullOrEmpty(configuration.Namespace) ? "default" : configuration.Namespace;
             return new KubernetesConnection(new k8s.Kubernetes(configuration), ns, $"{configuration.Host}{(context is null ? string.Empty : $" (context {context})")}");
         }
-        catch (Exception ex) when (ex is KubeConfigException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or YamlDotNet.Core.YamlException)
+        catch (Exception ex) when (ex is KubeConfigException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or YamlDotNet.Core.YamlException or System.Security.Cryptography.CryptographicException)
         {
             throw new BuildxException(
                 ErrorIds.KubeconfigInvalid,
                 BuildxErrorKind.InvalidArgument,
-                $"Cannot use the kubeconfig {(paths.Count > 0 ? string.Join(Path.PathSeparator, paths) : "(in-cluster)")}{(context is null ? string.Empty : $" with context '{context}'")}: {ex.Message}",
+                $"Cannot use the kubeconfig {(paths.Count > 0 ? string.Join(Path.PathSeparator, paths) : $"(in-cluster, {environment.ServiceAccountDirectory})")}{(context is null ? string.Empty : $" with context '{context}'")}: {ex.Message}",
                 kubeconfigPath ?? context,
                 ex);
         }
