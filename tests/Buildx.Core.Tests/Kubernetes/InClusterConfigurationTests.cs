@@ -88,6 +88,23 @@ public sealed class InClusterConfigurationTests : IAsyncLifetime
         Assert.Contains("holds no PEM certificate", badAuthority.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("10.96.0.1", "443", "https://10.96.0.1:443/")]
+    [InlineData("fd00:10:96::1", "6443", "https://[fd00:10:96::1]:6443/")]
+    public void The_service_address_becomes_the_https_server_and_the_mounted_namespace_the_default(string host, string port, string expected)
+    {
+        var environment = new FixedEnvironment(
+            new Dictionary<string, string> { ["KUBERNETES_SERVICE_HOST"] = host, ["KUBERNETES_SERVICE_PORT"] = port },
+            Path.Combine(directory.Path, "home"),
+            serviceAccount);
+
+        var configuration = InClusterConfiguration.Load(environment);
+
+        Assert.Equal(expected, configuration.Host);
+        Assert.Equal("ci-builds", configuration.Namespace);
+        Assert.Equal(certificates.Authority.Thumbprint, Assert.Single(configuration.SslCaCerts).Thumbprint);
+    }
+
     private FixedEnvironment InPod(string? port = null) => new(PodVariables(port), Path.Combine(directory.Path, "home"), serviceAccount);
 
     /// <summary>What the kubelet sets in every container: the API server's service address.</summary>
