@@ -7,15 +7,6 @@ BeforeAll {
     $baseImage = if ($env:BUILDX_TEST_BASE_IMAGE) { $env:BUILDX_TEST_BASE_IMAGE } else { 'buildx-test/busybox:latest' }
     $script:images = [Collections.Generic.List[string]]::new()
 
-    function Get-RegistryDigest {
-        # The digest a registry serves for repo:tag, or $null.
-        param([string] $Registry, [string] $Repository, [string] $Tag, [switch] $Authenticate)
-        $headers = @{ Accept = 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' }
-        if ($Authenticate) { $headers.Authorization = 'Basic ' + [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes('buildx:buildx-test-pass')) }
-        $response = Invoke-WebRequest -Method Head -Uri "http://$Registry/v2/$Repository/manifests/$Tag" -Headers $headers -SkipHttpErrorCheck
-        if ($response.StatusCode -eq 200) { [string]$response.Headers['Docker-Content-Digest'] } else { $null }
-    }
-
     function Read-TarEntry {
         param([byte[]] $Bytes, [string] $Name)
         $reader = [System.Formats.Tar.TarReader]::new([IO.MemoryStream]::new($Bytes))
@@ -97,7 +88,7 @@ Describe 'Invoke-BuildxBuild outputs' {
 
         $result = Invoke-BuildxBuild $ctx -Tag $name -Push -Progress Quiet
 
-        Get-RegistryDigest 127.0.0.1:5000 $repo 1 | Should -Match '^sha256:'
+        (Get-RegistryManifest 127.0.0.1:5000 $repo 1).Digest | Should -Match '^sha256:'
         $result.Exports[0].Pushed | Should -Be $name
     }
 
@@ -109,12 +100,12 @@ Describe 'Invoke-BuildxBuild outputs' {
         $env:DOCKER_CONFIG = Join-Path $TestDrive 'empty-config'
         try {
             { Invoke-BuildxBuild $ctx -Tag $name -Push -Progress Quiet } | Should -Throw -ErrorId 'ImagePushFailed,*' -ExpectedMessage '*no basic auth credentials*'
-            Get-RegistryDigest 127.0.0.1:5001 $repo 1 -Authenticate | Should -BeNullOrEmpty
+            (Get-RegistryManifest 127.0.0.1:5001 $repo 1 -Authenticate).Digest | Should -BeNullOrEmpty
 
             $login = [pscredential]::new('buildx', (ConvertTo-SecureString 'buildx-test-pass' -AsPlainText -Force))
             $null = Invoke-BuildxBuild $ctx -Tag $name -Push -Credential @{ '127.0.0.1:5001' = $login } -Progress Quiet
 
-            Get-RegistryDigest 127.0.0.1:5001 $repo 1 -Authenticate | Should -Match '^sha256:'
+            (Get-RegistryManifest 127.0.0.1:5001 $repo 1 -Authenticate).Digest | Should -Match '^sha256:'
         }
         finally { Remove-Item Env:DOCKER_CONFIG }
     }
@@ -141,7 +132,7 @@ Describe 'Invoke-BuildxBuild outputs' {
         }
         finally { $env:PATH = $path; Remove-Item Env:DOCKER_CONFIG }
 
-        Get-RegistryDigest 127.0.0.1:5001 $repo 1 -Authenticate | Should -Match '^sha256:'
+        (Get-RegistryManifest 127.0.0.1:5001 $repo 1 -Authenticate).Digest | Should -Match '^sha256:'
     }
 
     It 'refuses a -Credential value that is not a PSCredential' {

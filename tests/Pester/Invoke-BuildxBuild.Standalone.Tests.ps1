@@ -87,16 +87,6 @@ BeforeAll {
             if ($entry.Name.TrimStart('.', '/') -eq $Name) { return [IO.StreamReader]::new($entry.DataStream).ReadToEnd() }
         }
     }
-
-    function Get-RegistryManifest {
-        # The manifest a registry serves for repo:reference with its digest, or $null.
-        param([string] $Registry, [string] $Repository, [string] $Reference, [switch] $Authenticate)
-        $headers = @{ Accept = 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json' }
-        if ($Authenticate) { $headers.Authorization = 'Basic ' + [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes('buildx:buildx-test-pass')) }
-        $response = Invoke-WebRequest -Uri "http://$Registry/v2/$Repository/manifests/$Reference" -Headers $headers -SkipHttpErrorCheck
-        if ($response.StatusCode -ne 200) { return $null }
-        [pscustomobject]@{ Digest = [string]$response.Headers['Docker-Content-Digest']; Manifest = [Text.Encoding]::UTF8.GetString($response.Content) | ConvertFrom-Json }
-    }
 }
 
 AfterAll {

@@ -38,6 +38,17 @@ function Remove-TestScratch {
     $script:Scratch.Clear()
 }
 
+function Get-RegistryManifest {
+    # What the test registry serves for repo:reference (tag or digest): the digest and the parsed
+    # manifest or index, or $null when it has none. -Authenticate logs in to the htpasswd registry.
+    param([Parameter(Mandatory)][string] $Registry, [Parameter(Mandatory)][string] $Repository, [Parameter(Mandatory)][string] $Reference, [switch] $Authenticate)
+    $headers = @{ Accept = 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json' }
+    if ($Authenticate) { $headers.Authorization = 'Basic ' + [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes('buildx:buildx-test-pass')) }
+    $response = Invoke-WebRequest -Uri "http://$Registry/v2/$Repository/manifests/$Reference" -Headers $headers -SkipHttpErrorCheck
+    if ($response.StatusCode -ne 200) { return $null }
+    [pscustomobject]@{ Digest = [string]$response.Headers['Docker-Content-Digest']; Manifest = [Text.Encoding]::UTF8.GetString($response.Content) | ConvertFrom-Json }
+}
+
 function Get-EngineSocket {
     # The engine the tests use: DOCKER_HOST when it is a unix socket, else the platform default.
     if ($env:DOCKER_HOST -like 'unix://*') { return $env:DOCKER_HOST.Substring(7) }
@@ -268,6 +279,6 @@ function Invoke-StoppedBuild {
     }
 }
 
-Export-ModuleMember -Function New-ScratchPath, New-Context, New-OutputPath, Remove-TestScratch, Invoke-ChildPwsh, Invoke-StoppedBuild, Get-RepositoryRoot, Get-ModuleManifestPath, Get-EngineSocket, Invoke-EngineBuild,
+Export-ModuleMember -Function Get-RegistryManifest, New-ScratchPath, New-Context, New-OutputPath, Remove-TestScratch, Invoke-ChildPwsh, Invoke-StoppedBuild, Get-RepositoryRoot, Get-ModuleManifestPath, Get-EngineSocket, Invoke-EngineBuild,
     Invoke-EngineApi, Get-EngineContainer, Get-EngineVolume, Initialize-StandinImage, Enter-TestStore, Exit-TestStore,
     Remove-StandinNode, Get-StandinDriverOption, New-TestName, Start-TestRelay, Stop-TestRelay
