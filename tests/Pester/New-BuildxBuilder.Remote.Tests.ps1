@@ -105,6 +105,9 @@ Describe 'New-BuildxBuilder -Driver remote' {
         $node.Status | Should -Be 'Inactive'
         $node.StatusReasonId | Should -Be 'TlsNameMismatch'
         $node.StatusReason | Should -Match "not valid for the name 'wrong.example'"
+        # The default views show the reason's id beside the status.
+        Get-BuildxBuilder -Name $name | Format-Table | Out-String -Width 300 | Should -Match 'inactive \(TlsNameMismatch\)'
+        $node | Format-Table | Out-String -Width 300 | Should -Match 'inactive \(TlsNameMismatch\)'
     }
 
     It 'keeps a kube-pod endpoint as buildx does; without a kubeconfig the node is inactive and says why' {
