@@ -75,11 +75,9 @@ public sealed class DockerEngineClient : IDisposable
     /// <summary>
     /// Opens a BuildKit session tunnel with <c>POST /session</c> (h2c). Unlike gRPC metadata,
     /// HTTP/1.1 header lines can repeat, which is how BuildKit expects one line per served method.
-    /// </summary>
-    /// <summary>
-    /// The session tunnel. Over a unix socket it is dialed and upgraded with blocking calls on a pool
-    /// thread, so that the socket is never used asynchronously: the session then reads and writes it
-    /// from threads of its own without the socket engine (see <see cref="Transport.PolledSocketStream"/>).
+    /// Over a unix socket it is dialed and upgraded with blocking calls on a pool thread, so that the
+    /// socket is never used asynchronously: the session then reads and writes it from threads of its
+    /// own without the socket engine (see <see cref="Transport.PolledSocketStream"/>).
     /// </summary>
     public Task<Stream> DialSessionAsync(IReadOnlyList<KeyValuePair<string, string>> headers, CancellationToken cancellationToken) =>
         Context.Host.Kind == EndpointKind.Unix
@@ -88,16 +86,7 @@ public sealed class DockerEngineClient : IDisposable
 
     private NetworkStream DialUpgradedBlocking(string path, IReadOnlyList<KeyValuePair<string, string>> headers)
     {
-        NetworkStream stream;
-        try
-        {
-            stream = EndpointDialer.DialUnixBlocking(Context.Host.Address);
-        }
-        catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
-        {
-            throw Unreachable(ex.Message, ex);
-        }
-
+        var stream = DialUnixBlocking();
         try
         {
             var response = HttpUpgrade.SendBlocking(stream, ConnectTimeout, path, "h2c", headers);
@@ -209,6 +198,19 @@ public sealed class DockerEngineClient : IDisposable
             throw Unreachable($"no connection within {ConnectTimeout.TotalSeconds:0.#} s", ex);
         }
         catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException or TimeoutException)
+        {
+            throw Unreachable(ex.Message, ex);
+        }
+    }
+
+    /// <summary>A new raw connection to a unix engine socket, dialed with a blocking call, for sessions read by polling.</summary>
+    internal NetworkStream DialUnixBlocking()
+    {
+        try
+        {
+            return EndpointDialer.DialUnixBlocking(Context.Host.Address);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
         {
             throw Unreachable(ex.Message, ex);
         }

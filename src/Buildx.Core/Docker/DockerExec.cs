@@ -75,7 +75,7 @@ public sealed class DockerExec(DockerEngineClient engine)
         var path = $"/exec/{Uri.EscapeDataString(execId)}/start";
         polled &= engine.Context.Host.Kind == EndpointKind.Unix;
         Stream connection = polled
-            ? await Task.Run(DialUnixBlocking, cancellationToken).ConfigureAwait(false)
+            ? await Task.Run(engine.DialUnixBlocking, cancellationToken).ConfigureAwait(false)
             : await engine.DialAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -115,19 +115,6 @@ public sealed class DockerExec(DockerEngineClient engine)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
-        }
-    }
-
-    /// <summary>A connection to a unix engine socket, dialed with a blocking call.</summary>
-    private NetworkStream DialUnixBlocking()
-    {
-        try
-        {
-            return EndpointDialer.DialUnixBlocking(engine.Context.Host.Address);
-        }
-        catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
-        {
-            throw new BuildxException(ErrorIds.EngineUnreachable, BuildxErrorKind.ConnectionError, $"Could not connect to the Docker engine at {engine.Context.Host}: {ex.Message}", engine.Context.Host.Original, ex);
         }
     }
 

@@ -90,7 +90,6 @@ public sealed class DockerContainerDriver : IDriver
     /// <summary>Each dial is a new <c>buildctl dial-stdio</c> exec: one process per connection.</summary>
     public StreamDialer Dialer => DialAsync;
 
-    /// <summary>Sessions go through <c>Control.Session</c>, on a dial-stdio connection of their own.</summary>
     /// <summary>
     /// The build session goes through <c>Control.Session</c> on an exec of its own whose connection the
     /// session's threads read and write with poll, without thread-pool hand-offs (unix engine sockets).

@@ -54,20 +54,8 @@ public static class EndpointDialer
     /// Connects to a unix socket with blocking calls only, on the calling thread: a socket never used
     /// asynchronously stays out of .NET's socket engine (see <see cref="PolledSocketStream"/>).
     /// </summary>
-    internal static NetworkStream DialUnixBlocking(string path)
-    {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            socket.Connect(new UnixDomainSocketEndPoint(path));
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
+    internal static NetworkStream DialUnixBlocking(string path) =>
+        ConnectBlocking(new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified), socket => socket.Connect(new UnixDomainSocketEndPoint(path)));
 
     /// <summary>
     /// A unix or TCP connection dialed with blocking calls only (see <see cref="DialUnixBlocking"/>), for a
@@ -86,10 +74,15 @@ public static class EndpointDialer
             throw new ArgumentOutOfRangeException(nameof(endpoint), $"{endpoint} is neither a unix nor a TCP endpoint.");
         }
 
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        return ConnectBlocking(new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true }, socket => socket.Connect(endpoint.Host, endpoint.Port));
+    }
+
+    /// <summary>Connects <paramref name="socket"/> with <paramref name="connect"/>, closing it if that fails.</summary>
+    private static NetworkStream ConnectBlocking(Socket socket, Action<Socket> connect)
+    {
         try
         {
-            socket.Connect(endpoint.Host, endpoint.Port);
+            connect(socket);
             return new NetworkStream(socket, ownsSocket: true);
         }
         catch

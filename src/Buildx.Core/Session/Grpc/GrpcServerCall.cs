@@ -73,9 +73,9 @@ internal sealed class GrpcServerCall : IGrpcRawCall, IDisposable
         }
     }
 
-    /// <summary>The blocking form of <see cref="ReadMessageAsync"/>, for a consumer on a thread of its own.</summary>
     public bool HasBufferedRequestData => stream.HasBufferedData;
 
+    /// <summary>The blocking form of <see cref="ReadMessageAsync"/>, for a consumer on a thread of its own.</summary>
     public ReadOnlyMemory<byte>? ReadMessageBlocking(CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref reading, 1) != 0)

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Net.Sockets;
 using Buildx.Core.BuildKit.Protocol.Ssh;
 using Buildx.Core.Builds.Options;
 using Buildx.Core.Session.Grpc;
@@ -22,7 +21,6 @@ public sealed class SshForwardService : IDisposable
 
     /// <summary>The metadata key naming the id on ForwardAgent.</summary>
     internal const string IdHeader = "buildkit.ssh.id";
-
 
     private readonly Dictionary<string, SshAgentSource> agents;
 
